@@ -1,0 +1,1 @@
+"""Headless core of POS Desk: domain rules, API contract, client, cache and sync (no Qt)."""
