@@ -1,0 +1,1 @@
+"""API v1 contract: typed models (``models``) and domain conversions (``convert``)."""
