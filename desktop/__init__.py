@@ -1,0 +1,1 @@
+"""Qt layer of POS Desk: the application, main window and feature folders (UI only)."""
