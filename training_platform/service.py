@@ -299,6 +299,11 @@ class Platform:
             field = ".".join(str(p) for p in first["loc"]) or None
             raise ApiError(422, "invalid", f"Неверные данные действия: {first['msg']}", field=field,
                            details=[{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]) from None
+        known = {a.id for a in item.attachments if a.origin == "answer"}
+        unknown = set(payload.get("attachment_ids") or []) - known
+        if unknown:
+            raise ApiError(422, "invalid", "Вложение не найдено среди файлов ответа на это сообщение",
+                           field="attachment_ids")
         if req.base_version > item.version:
             raise ApiError(422, "invalid", "Версия сообщения из будущего: обновите данные", field="base_version")
         stale = req.base_version < item.version
@@ -335,7 +340,9 @@ class Platform:
         base = origin.model_copy(update={"draft": None, "answer": None, "interim_answer": None,
                                          "rejection": None, "rating": None, "attachments": [
                                              a for a in origin.attachments if a.origin == "citizen"]})
-        return self._save(base, state, now)
+        spawned = self._save(base, state, now)
+        self.store.link_attachments([a.id for a in spawned.attachments], spawned.id)
+        return spawned
 
     # --- attachments ------------------------------------------------------------------------
 
@@ -348,7 +355,12 @@ class Platform:
             meta = AttachmentMeta(id=self._new_id("att"), name=name, content_type=content_type, size=len(data),
                                   origin="answer")
             self.store.put_attachment(meta, item.id, data, user.id)
-            updated = item.model_copy(update={"attachments": [*item.attachments, meta]})
+            # A new version, so caches that keep the highest version pick the attachment up.
+            now = self.clock.now()
+            entry = HistoryOut(at=now, actor_id=user.id, action="attachment_added", from_status=item.status,
+                               to_status=item.status, comment=name)
+            updated = item.model_copy(update={"attachments": [*item.attachments, meta], "version": item.version + 1,
+                                              "history": [*item.history, entry], "updated_at": now})
             self.store.put_item(updated)
             return meta
 
@@ -357,9 +369,14 @@ class Platform:
             found = self.store.get_attachment(att_id)
             if found is None:
                 raise ApiError(404, "not_found", "Вложение не найдено")
-            meta, item_id, data, _ = found
-            self._visible_item(user, item_id)
-            return meta, data
+            meta, _, data, _ = found
+            for item_id in self.store.attachment_item_ids(att_id):
+                try:
+                    self._visible_item(user, item_id)
+                except ApiError:
+                    continue
+                return meta, data
+            raise ApiError(404, "not_found", "Вложение не найдено")
 
     # --- the platform's own side (training controls) ----------------------------------------
 

@@ -38,6 +38,8 @@ CREATE TABLE IF NOT EXISTS participants (item_id TEXT NOT NULL, user_id TEXT NOT
     PRIMARY KEY (user_id, item_id));
 CREATE TABLE IF NOT EXISTS attachments (id TEXT PRIMARY KEY, item_id TEXT NOT NULL, meta TEXT NOT NULL,
     data BLOB NOT NULL, owner_id TEXT);
+CREATE TABLE IF NOT EXISTS attachment_items (att_id TEXT NOT NULL, item_id TEXT NOT NULL,
+    PRIMARY KEY (att_id, item_id));
 CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, kind TEXT NOT NULL, user_id TEXT NOT NULL,
     expires_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS idempotency (user_id TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL,
@@ -236,6 +238,16 @@ class Store:
     def put_attachment(self, meta: AttachmentMeta, item_id: str, data: bytes, owner_id: str | None) -> None:
         self._conn.execute("INSERT OR REPLACE INTO attachments VALUES (?, ?, ?, ?, ?)",
                            (meta.id, item_id, meta.model_dump_json(), data, owner_id))
+        self.link_attachments([meta.id], item_id)
+
+    def link_attachments(self, att_ids: Iterable[str], item_id: str) -> None:
+        """Make attachments reachable through ``item_id`` too (items created by redirect or re-processing)."""
+        self._conn.executemany("INSERT OR IGNORE INTO attachment_items VALUES (?, ?)",
+                               [(a, item_id) for a in att_ids])
+
+    def attachment_item_ids(self, att_id: str) -> list[str]:
+        rows = self._conn.execute("SELECT item_id FROM attachment_items WHERE att_id=?", (att_id,))
+        return [str(r[0]) for r in rows]
 
     def get_attachment(self, att_id: str) -> tuple[AttachmentMeta, str, bytes, str | None] | None:
         row = self._conn.execute("SELECT meta, item_id, data, owner_id FROM attachments WHERE id=?",
