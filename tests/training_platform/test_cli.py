@@ -36,7 +36,7 @@ def platform_url() -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                out, err = proc.communicate(timeout=5)
+                _, err = proc.communicate(timeout=5)
                 pytest.fail(f"platform did not start: {err.decode(errors='replace')[-2000:]}")
             time.sleep(0.1)
         yield url
