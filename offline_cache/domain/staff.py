@@ -24,6 +24,10 @@ class ApprovalChain:
     steps: tuple[Role, ...] = (Role.HEAD,)
 
     def __post_init__(self) -> None:
+        try:  # accept plain role values ("head") as well as Role members
+            object.__setattr__(self, "steps", tuple(Role(r) for r in self.steps))
+        except ValueError as exc:
+            raise ApprovalChainError(f"неизвестная роль в цепочке согласования: {exc}") from exc
         if not self.steps:
             raise ApprovalChainError("цепочка согласования пуста")
         if self.steps[-1] is not Role.HEAD:

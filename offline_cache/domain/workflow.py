@@ -115,8 +115,9 @@ def cell(status: Status, role: Role, action: Action) -> Status | None:
     return rule.target
 
 
-def allowed_actions(item: ItemState, actor: Actor, chain_role: Role | None = None) -> list[Action]:
+def allowed_actions(item: ItemState, actor: Actor, orgs: Mapping[str, Organisation]) -> list[Action]:
     """Actions ``actor`` may start on ``item`` now (for enabling buttons)."""
+    chain_role = _chain_role(item, orgs)
     result = []
     for action in Action:
         rule = TABLE.get((item.status, action))
@@ -230,6 +231,7 @@ def decide(
 ) -> Decision:
     """Apply ``action`` by ``actor`` to ``item``: the new state, or a DomainError saying why not."""
     rule = check(item, actor, action, ctx.orgs)
+    _text(payload, "comment", required=False, limit=MAX_COMMENT_LENGTH)
     handler = _HANDLERS[action]
     decision = handler(item, actor, payload, ctx, rule)
     return _stamp(item, decision, actor, action, payload, ctx)
@@ -244,7 +246,7 @@ def _stamp(
     ctx: DecisionContext,
 ) -> Decision:
     after = decision.item
-    comment = str(payload.get("comment") or "")
+    comment = _text(payload, "comment", required=False, limit=MAX_COMMENT_LENGTH)
     entry = HistoryEntry(ctx.now, actor.user_id, action.value, before.status, after.status, comment)
     stamped = after.replace(version=before.version + 1, history=(*before.history, entry))
     return Decision(stamped, decision.spawned, decision.notes)
