@@ -88,6 +88,16 @@ class ClientConfig:
     extra_headers: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class RawFeedPage:
+    """A feed page with unvalidated items (see ``PlatformClient.feed_raw``)."""
+
+    items: list[Any]
+    next_cursor: int
+    has_more: bool
+    remaining: int
+
+
 def _ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
     ctx = ssl.create_default_context()
     if ca_bundle:
@@ -184,6 +194,24 @@ class PlatformClient:
 
     def feed(self, cursor: int = 0, limit: int = 100) -> FeedPage:
         return self._call("GET", "/feed", FeedPage, params={"cursor": cursor, "limit": limit})
+
+    def feed_raw(self, cursor: int = 0, limit: int = 100) -> RawFeedPage:
+        """A feed page whose items are left as parsed JSON, for the sync engine to validate one by one.
+
+        A malformed envelope is a ProtocolError (retried like a truncated body); a malformed item
+        inside a good envelope is the caller's to quarantine, so one bad record cannot block a page.
+        """
+        response = self._send("GET", "/feed", auth=True, retry="all", params={"cursor": cursor, "limit": limit})
+        try:
+            data = json.loads(response.content)
+            page = RawFeedPage(items=list(data["items"]), next_cursor=int(data["next_cursor"]),
+                               has_more=bool(data["has_more"]), remaining=int(data["remaining"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ProtocolError("Платформа прислала страницу ленты в неожиданном формате",
+                                status=response.status_code) from exc
+        if page.next_cursor < cursor:
+            raise ProtocolError("Платформа вернула курсор ленты меньше запрошенного", status=response.status_code)
+        return page
 
     def message(self, item_id: str) -> Item:
         return self._call("GET", f"/messages/{_seg(item_id)}", Item)

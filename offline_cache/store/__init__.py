@@ -1,0 +1,1 @@
+"""The encrypted local cache: vault (keys), SQLCipher file, migrations, records, outbox."""

@@ -1,0 +1,308 @@
+"""The cache's records: items, history, attachments, directory, sync state, outbox and search.
+
+Every write that belongs together happens in one transaction: a feed page with its cursor; a
+user action's outbox row with its optimistic local change. Once ``enqueue`` returns, the action
+is on disk (WAL, synchronous=FULL) and survives a killed process or a power cut.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from offline_cache.contract.convert import item_to_state
+from offline_cache.contract.models import (
+    CategoryOut,
+    Item,
+    OrganisationOut,
+    RejectionGroundOut,
+    StaffOut,
+    TemplateOut,
+)
+from offline_cache.domain.deadlines import active_deadline
+from offline_cache.store.database import open_encrypted
+from offline_cache.store.schema import migrate
+
+OUTBOX_STATES = ("pending", "sending", "done", "failed", "conflict")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat()
+
+
+def normalise(text: str) -> str:
+    """Fold case and ё→е, which FTS5's unicode61 tokenizer does not treat as the same letter."""
+    return text.lower().replace("ё", "е")
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_query(text: str) -> str | None:
+    """A prefix query matching all words of ``text`` (no stemming in FTS5, so prefixes stand in)."""
+    words = _WORD.findall(normalise(text))
+    if not words:
+        return None
+    return " ".join(f'"{w}"*' for w in words)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """One queued user action."""
+
+    id: int
+    idempotency_key: str
+    item_id: str
+    base_version: int
+    action: str
+    payload: dict[str, Any]
+    created_at: str
+    state: str
+    attempts: int
+    last_error: str
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> OutboxEntry:
+        return cls(row["id"], row["idempotency_key"], row["item_id"], row["base_version"], row["action"],
+                   json.loads(row["payload"]), row["created_at"], row["state"], row["attempts"], row["last_error"])
+
+
+class Cache:
+    """The decrypted view of one profile's cache file."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        migrate(db)
+
+    @classmethod
+    def open(cls, path: Path | str, key: bytes, *, create: bool = True) -> Cache:
+        return cls(open_encrypted(path, key, create=create))
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # --- sync state -------------------------------------------------------------------------
+
+    def state(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM sync_state WHERE key=?", [key]).fetchone()
+        return default if row is None else str(row[0])
+
+    def set_state(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, ?)", [key, value])
+
+    @property
+    def cursor(self) -> int:
+        return int(self.state("cursor", "0") or 0)
+
+    # --- pull -------------------------------------------------------------------------------
+
+    def apply_page(self, items: Iterable[Item], next_cursor: int,
+                   quarantined: Iterable[tuple[str | None, str, str]] = ()) -> int:
+        """Store a feed page and its cursor in one transaction; return how many items changed.
+
+        ``quarantined`` holds (item id, error, raw JSON) for records that failed validation: they
+        are kept aside for the administrator and the rest of the page applies.
+        """
+        changed = 0
+        with self.transaction():
+            for item in items:
+                changed += self._upsert(item, next_cursor)
+            for item_id, error, raw in quarantined:
+                self.db.execute("INSERT INTO quarantine (at, feed_seq, item_id, error, raw) VALUES (?, ?, ?, ?, ?)",
+                                [_now(), next_cursor, item_id, error, raw])
+            self.set_state("cursor", str(next_cursor))
+        return changed
+
+    def _upsert(self, item: Item, seq: int) -> int:
+        row = self.db.execute("SELECT version FROM items WHERE id=?", [item.id]).fetchone()
+        if row is not None and row[0] > item.version:
+            return 0  # an older copy (a page re-delivered after a crash): keep the newer one
+        due = active_deadline(item_to_state(item))
+        columns = {
+            "id": item.id, "number": item.number, "kind": item.kind.value, "source": item.source,
+            "org_id": item.org_id, "status": item.status.value, "version": item.version,
+            "category_code": item.category_code, "subject": item.subject, "address": item.address,
+            "applicant_name": item.applicant_name, "assignee_id": item.assignee_id,
+            "approval_step": item.approval_step, "registered_at": _iso(item.registered_at),
+            "received_at": _iso(item.received_at), "due_at": _iso(item.due_at),
+            "routing_due_at": _iso(item.routing_due_at), "control_due_at": _iso(item.control_due_at),
+            "active_due_at": _iso(due), "updated_at": _iso(item.updated_at), "feed_seq": seq,
+            "record": item.model_dump_json(),
+        }
+        if row is None:
+            self.db.execute(f"INSERT INTO items ({','.join(columns)}) VALUES ({','.join('?' * len(columns))})",
+                            list(columns.values()))
+        else:
+            # pending/conflict/local_record stay: the official's own changes show over server state.
+            sets = ",".join(f"{k}=?" for k in columns if k != "id")
+            self.db.execute(f"UPDATE items SET {sets} WHERE id=?",
+                            [v for k, v in columns.items() if k != "id"] + [item.id])
+        self.db.execute("DELETE FROM history WHERE item_id=?", [item.id])
+        self.db.conn.executemany(
+            "INSERT INTO history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(item.id, i, _iso(h.at), h.actor_id, h.action, h.from_status.value if h.from_status else None,
+              h.to_status.value, h.comment) for i, h in enumerate(item.history)])
+        for a in item.attachments:
+            self.db.execute("INSERT OR IGNORE INTO attachments (id, item_id, name, content_type, size, origin) "
+                            "VALUES (?, ?, ?, ?, ?, ?)", [a.id, item.id, a.name, a.content_type, a.size, a.origin])
+        self._index(item)
+        return 1
+
+    def _index(self, item: Item) -> None:
+        category = self.db.execute("SELECT name FROM categories WHERE code=?", [item.category_code]).fetchone()
+        draft = self.db.execute("SELECT text FROM drafts WHERE item_id=?", [item.id]).fetchone()
+        draft_text = draft[0] if draft else (item.draft.text if item.draft else "")
+        self.db.execute("DELETE FROM search WHERE item_id=?", [item.id])
+        self.db.execute(
+            "INSERT INTO search (item_id, number, subject, body, address, applicant, category, draft) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [item.id, item.number, normalise(item.subject), normalise(item.text), normalise(item.address),
+             normalise(item.applicant_name), normalise(category[0] if category else item.category_code),
+             normalise(draft_text)])
+
+    # --- directory --------------------------------------------------------------------------
+
+    def store_directory(self, organisations: list[OrganisationOut], staff: list[StaffOut],
+                        categories: list[CategoryOut], templates: list[TemplateOut],
+                        grounds: list[RejectionGroundOut]) -> None:
+        with self.transaction():
+            for table in ("organisations", "staff", "categories", "templates", "rejection_grounds"):
+                self.db.execute(f"DELETE FROM {table}")
+            self.db.conn.executemany("INSERT INTO organisations VALUES (?, ?, ?)",
+                                     [(o.id, o.parent_id, o.model_dump_json()) for o in organisations])
+            self.db.conn.executemany("INSERT INTO staff VALUES (?, ?, ?, ?)",
+                                     [(s.id, s.org_id, s.full_name, s.model_dump_json()) for s in staff])
+            self.db.conn.executemany("INSERT INTO categories VALUES (?, ?, ?, ?, ?)",
+                                     [(c.code, c.name, c.parent_code, c.term_kind.value, c.term_days)
+                                      for c in categories])
+            self.db.conn.executemany("INSERT INTO templates VALUES (?, ?, ?, ?, ?, ?)",
+                                     [(t.id, t.title, t.text, t.purpose, t.category_code, t.ground_code)
+                                      for t in templates])
+            self.db.conn.executemany("INSERT INTO rejection_grounds VALUES (?, ?, ?, ?)",
+                                     [(g.code, g.number, g.title, g.text) for g in grounds])
+
+    def organisations(self) -> list[OrganisationOut]:
+        return [OrganisationOut.model_validate_json(r[0]) for r in self.db.execute("SELECT record FROM organisations")]
+
+    def staff(self) -> list[StaffOut]:
+        return [StaffOut.model_validate_json(r[0]) for r in self.db.execute("SELECT record FROM staff")]
+
+    def rejection_codes(self) -> frozenset[str]:
+        return frozenset(str(r[0]) for r in self.db.execute("SELECT code FROM rejection_grounds"))
+
+    # --- reads ------------------------------------------------------------------------------
+
+    def item(self, item_id: str) -> Item | None:
+        """The item as the official should see it: their pending change over the server's state."""
+        row = self.db.execute("SELECT record, local_record FROM items WHERE id=?", [item_id]).fetchone()
+        if row is None:
+            return None
+        return Item.model_validate_json(row[1] or row[0])
+
+    def server_item(self, item_id: str) -> Item | None:
+        row = self.db.execute("SELECT record FROM items WHERE id=?", [item_id]).fetchone()
+        return None if row is None else Item.model_validate_json(row[0])
+
+    def item_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM items").fetchone()[0])
+
+    def counts_by_status(self) -> dict[str, int]:
+        return {str(s): int(n) for s, n in self.db.execute("SELECT status, count(*) FROM items GROUP BY status")}
+
+    def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Items matching every word of ``text`` as a prefix (case-insensitive, ё = е), best first."""
+        query = fts_query(text)
+        if query is None:
+            return []
+        sql = ("SELECT i.id, i.number, i.status, i.subject, i.address, i.active_due_at FROM search s "
+               "JOIN items i ON i.id = s.item_id WHERE search MATCH ? ORDER BY rank LIMIT ?")
+        return [dict(zip(("id", "number", "status", "subject", "address", "active_due_at"), row, strict=True))
+                for row in self.db.execute(sql, [query, limit])]
+
+    # --- outbox -----------------------------------------------------------------------------
+
+    def enqueue(self, item_id: str, action: str, payload: dict[str, Any], base_version: int,
+                predicted: Item | None = None, *, key: str | None = None) -> OutboxEntry:
+        """Queue a user action with its optimistic local change, in one transaction."""
+        key = key or str(uuid.uuid4())
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO outbox (idempotency_key, item_id, base_version, action, payload, created_at, state) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+                [key, item_id, base_version, action, json.dumps(payload, ensure_ascii=False), _now()])
+            if predicted is not None:
+                self.db.execute("UPDATE items SET local_record=?, pending=pending+1 WHERE id=?",
+                                [predicted.model_dump_json(), item_id])
+            else:
+                self.db.execute("UPDATE items SET pending=pending+1 WHERE id=?", [item_id])
+            self._audit("enqueued", item_id, f"{action} {key}")
+            row = self.db.execute("SELECT * FROM outbox WHERE idempotency_key=?", [key]).fetchone()
+        return self._entry(row)
+
+    def _entry(self, row: tuple[Any, ...]) -> OutboxEntry:
+        names = ("id", "idempotency_key", "item_id", "base_version", "action", "payload", "created_at", "state",
+                 "attempts", "last_error", "next_attempt_at", "server_record")
+        return OutboxEntry.from_row(dict(zip(names, row, strict=True)))
+
+    def outbox(self, states: Iterable[str] = ("pending",)) -> list[OutboxEntry]:
+        wanted = list(states)
+        rows = self.db.execute(f"SELECT * FROM outbox WHERE state IN ({','.join('?' * len(wanted))}) ORDER BY id",
+                               wanted).fetchall()
+        return [self._entry(r) for r in rows]
+
+    def outbox_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(OUTBOX_STATES, 0)
+        for state, n in self.db.execute("SELECT state, count(*) FROM outbox GROUP BY state"):
+            counts[str(state)] = int(n)
+        return counts
+
+    def mark_attempt(self, entry_id: int, error: str = "") -> None:
+        self.db.execute("UPDATE outbox SET attempts=attempts+1, last_error=? WHERE id=?", [error, entry_id])
+
+    def resolve(self, entry: OutboxEntry, state: str, *, server: Item | None = None, error: str = "") -> None:
+        """Finish an outbox entry: done (with the server's new state), failed or conflict."""
+        assert state in ("done", "failed", "conflict")
+        with self.transaction():
+            self.db.execute("UPDATE outbox SET state=?, last_error=?, server_record=?, attempts=attempts+1 "
+                            "WHERE id=?", [state, error, server.model_dump_json() if server else None, entry.id])
+            left = self.db.execute("SELECT count(*) FROM outbox WHERE item_id=? AND state IN ('pending', 'sending')",
+                                   [entry.item_id]).fetchone()[0]
+            if server is not None:
+                self._upsert(server, self.cursor)
+            if state == "conflict":
+                self.db.execute("UPDATE items SET conflict=1 WHERE id=?", [entry.item_id])
+            if left == 0:
+                # Nothing of the official's left in flight: show the server's state. A failed or
+                # conflicting action is not lost: it stays in the outbox with its payload and reason.
+                self.db.execute("UPDATE items SET pending=0, local_record=NULL WHERE id=?", [entry.item_id])
+            else:
+                self.db.execute("UPDATE items SET pending=? WHERE id=?", [left, entry.item_id])
+            self._audit(f"outbox_{state}", entry.item_id, f"{entry.action} {entry.idempotency_key} {error}".strip())
+
+    def _audit(self, event: str, item_id: str | None, details: str = "") -> None:
+        self.db.execute("INSERT INTO audit_log (at, event, item_id, details) VALUES (?, ?, ?, ?)",
+                        [_now(), event, item_id, details])

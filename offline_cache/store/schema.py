@@ -1,0 +1,179 @@
+"""The cache schema as named migrations, applied in order and recorded in ``_migrations``.
+
+Never edit a migration that has shipped: add a new one. Each runs in one transaction together
+with its record, so a crash mid-upgrade leaves the previous version intact.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+INITIAL = """
+CREATE TABLE items (
+    id TEXT PRIMARY KEY,
+    number TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    source TEXT NOT NULL,
+    org_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    category_code TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    address TEXT NOT NULL,
+    applicant_name TEXT NOT NULL,
+    assignee_id TEXT,
+    approval_step INTEGER,
+    registered_at TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    due_at TEXT NOT NULL,
+    routing_due_at TEXT,
+    control_due_at TEXT,
+    active_due_at TEXT,
+    updated_at TEXT NOT NULL,
+    feed_seq INTEGER NOT NULL DEFAULT 0,
+    pending INTEGER NOT NULL DEFAULT 0,
+    conflict INTEGER NOT NULL DEFAULT 0,
+    record TEXT NOT NULL,
+    local_record TEXT
+        );
+CREATE INDEX items_status ON items (status, active_due_at);
+CREATE INDEX items_assignee ON items (assignee_id, status);
+CREATE INDEX items_org ON items (org_id, status);
+CREATE INDEX items_category ON items (category_code);
+CREATE INDEX items_due ON items (active_due_at);
+CREATE INDEX items_registered ON items (registered_at);
+CREATE INDEX items_number ON items (number);
+CREATE INDEX items_pending ON items (pending) WHERE pending > 0;
+
+CREATE TABLE history (
+    item_id TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    actor_id TEXT,
+    action TEXT NOT NULL,
+    from_status TEXT,
+    to_status TEXT NOT NULL,
+    comment TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (item_id, idx)
+        );
+
+CREATE TABLE attachments (
+    id TEXT PRIMARY KEY,
+    item_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    origin TEXT NOT NULL,
+    data BLOB,
+    fetched_at TEXT
+        );
+CREATE INDEX attachments_item ON attachments (item_id);
+
+CREATE TABLE drafts (
+    item_id TEXT PRIMARY KEY,
+    text TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'final',
+    planned_date TEXT,
+    attachment_ids TEXT NOT NULL DEFAULT '[]',
+    updated_at TEXT NOT NULL
+        );
+
+CREATE TABLE templates (id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL,
+    purpose TEXT NOT NULL, category_code TEXT, ground_code TEXT);
+CREATE TABLE organisations (id TEXT PRIMARY KEY, parent_id TEXT, record TEXT NOT NULL);
+CREATE TABLE staff (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, full_name TEXT NOT NULL,
+    record TEXT NOT NULL);
+CREATE TABLE categories (code TEXT PRIMARY KEY, name TEXT NOT NULL, parent_code TEXT,
+    term_kind TEXT NOT NULL, term_days INTEGER NOT NULL);
+CREATE TABLE rejection_grounds (code TEXT PRIMARY KEY, number INTEGER NOT NULL, title TEXT NOT NULL,
+    text TEXT NOT NULL);
+
+CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    item_id TEXT NOT NULL,
+    base_version INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'done', 'failed', 'conflict')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT '',
+    next_attempt_at TEXT,
+    server_record TEXT
+        );
+CREATE INDEX outbox_state ON outbox (state, item_id, id);
+
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    event TEXT NOT NULL,
+    item_id TEXT,
+    details TEXT NOT NULL DEFAULT ''
+        );
+
+CREATE TABLE quarantine (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    feed_seq INTEGER,
+    item_id TEXT,
+    error TEXT NOT NULL,
+    raw TEXT NOT NULL
+        );
+
+CREATE VIRTUAL TABLE search USING fts5(
+    item_id UNINDEXED, number, subject, body, address, applicant, category, draft,
+    tokenize = 'unicode61 remove_diacritics 2'
+        );
+"""
+
+
+#: Every migration ever shipped, in order. Names are recorded; never rename or reorder.
+MIGRATIONS: list[tuple[str, str]] = [
+    ("0001_initial", INITIAL),
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SchemaTooNew(Exception):
+    """The cache was written by a newer POS Desk than this one."""
+
+
+def applied(db: sqlite_utils.Database) -> list[str]:
+    if "_migrations" not in db.table_names():
+        return []
+    return [row["name"] for row in db.query("SELECT name FROM _migrations ORDER BY id")]
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply the migrations this cache lacks; return their names."""
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
+               "applied_at TEXT NOT NULL)")
+    done = applied(db)
+    known = [name for name, _ in MIGRATIONS]
+    unknown = [name for name in done if name not in known]
+    if unknown:
+        raise SchemaTooNew(
+            f"Кэш создан более новой версией POS Desk (миграции {', '.join(unknown)}). Обновите программу.")
+    ran = []
+    for name, sql in MIGRATIONS:
+        if name in done:
+            continue
+        # One script, one transaction: the migration and its record land together or not at all.
+        # (executescript commits whatever is open first, so the BEGIN must be inside the script.)
+        stamp = datetime.now(UTC).isoformat()
+        script = (f"BEGIN;\n{sql}\n"
+                  f"INSERT INTO _migrations (name, applied_at) VALUES ('{name}', '{stamp}');\nCOMMIT;")
+        try:
+            db.conn.executescript(script)
+        except BaseException:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            raise
+        ran.append(name)
+    return ran

@@ -1,0 +1,225 @@
+"""The sync engine: pull the change feed into the cache, push the outbox, notice outages and recover.
+
+It runs off the UI thread and reports through a plain listener (the Qt layer adapts it to
+signals). Pull applies each page in one transaction with its cursor, so a crash resumes from the
+last committed page with no gap and no duplicate. Push drains the outbox in creation order under
+each action's idempotency key; a 409 keeps both the platform's state and the official's action.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from pydantic import ValidationError
+
+from offline_cache.client import PlatformClient
+from offline_cache.contract.models import Item
+from offline_cache.errors import (
+    AuthExpiredError,
+    ConflictError,
+    ForbiddenError,
+    InvalidError,
+    NotFoundError,
+    PlatformError,
+)
+from offline_cache.store.cache import Cache
+
+PAGE_SIZE = 500
+
+
+class SyncStatus(StrEnum):
+    IDLE = "idle"
+    SYNCING = "syncing"
+    OFFLINE = "offline"
+    AUTH_REQUIRED = "auth_required"
+
+
+class SyncListener:
+    """Receives the engine's reports. Every method may be called from the engine's thread."""
+
+    def status_changed(self, status: SyncStatus, message: str) -> None:
+        """Online / offline / syncing; ``message`` is for the status bar."""
+
+    def progress(self, done: int, total: int) -> None:
+        """Items downloaded so far out of the total known now (first download)."""
+
+    def items_changed(self, item_ids: list[str]) -> None:
+        """Items whose cached state changed (pulled, confirmed, failed or in conflict)."""
+
+    def outbox_changed(self, counts: dict[str, int]) -> None:
+        """Outbox entries by state."""
+
+    def quarantined(self, item_id: str | None, error: str) -> None:
+        """A malformed record was kept aside."""
+
+
+@dataclass
+class SyncReport:
+    """What one sync pass did."""
+
+    pulled: int = 0
+    pages: int = 0
+    pushed: int = 0
+    failed: int = 0
+    conflicts: int = 0
+    quarantined: int = 0
+    status: SyncStatus = SyncStatus.IDLE
+    error: str = ""
+    changed: list[str] = field(default_factory=list)
+
+
+class SyncEngine:
+    """Reconciles one cache with one platform session."""
+
+    def __init__(self, cache: Cache, client: PlatformClient, listener: SyncListener | None = None, *,
+                 page_size: int = PAGE_SIZE, interval: float = 60.0, max_backoff: float = 300.0,
+                 rng: random.Random | None = None, sleep: Callable[[float], None] | None = None) -> None:
+        self.cache = cache
+        self.client = client
+        self.listener = listener or SyncListener()
+        self.page_size = page_size
+        self.interval = interval
+        self.max_backoff = max_backoff
+        self._rng = rng or random.Random()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self.status = SyncStatus.IDLE
+        self._sleep = sleep
+
+    # --- one pass ---------------------------------------------------------------------------
+
+    def sync_once(self) -> SyncReport:
+        """Push what is queued, then pull what changed. Never raises for platform errors."""
+        report = SyncReport()
+        self._set_status(SyncStatus.SYNCING, "Синхронизация…")
+        try:
+            if self.cache.state("me") is None or self.cache.cursor == 0:
+                self.refresh_directory()
+            self.push(report)
+            self.pull(report)
+        except AuthExpiredError as exc:
+            report.status, report.error = SyncStatus.AUTH_REQUIRED, exc.message
+        except PlatformError as exc:
+            report.status, report.error = SyncStatus.OFFLINE, exc.message
+        else:
+            report.status = SyncStatus.IDLE
+            self.cache.set_state("last_sync_at", time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+        self._set_status(report.status, report.error or "Данные актуальны")
+        return report
+
+    def refresh_directory(self) -> None:
+        me = self.client.me()
+        orgs, staff = self.client.organisations(), self.client.staff()
+        categories, templates, grounds = self.client.categories(), self.client.templates(), \
+            self.client.rejection_grounds()
+        self.cache.store_directory(orgs, staff, categories, templates, grounds)
+        self.cache.set_state("me", me.model_dump_json())
+
+    def pull(self, report: SyncReport | None = None) -> SyncReport:
+        report = report or SyncReport()
+        done = 0
+        while not self._stop.is_set():
+            cursor = self.cache.cursor
+            page = self.client.feed_raw(cursor, self.page_size)
+            items: list[Item] = []
+            bad: list[tuple[str | None, str, str]] = []
+            for raw in page.items:
+                try:
+                    items.append(Item.model_validate(raw))
+                except ValidationError as exc:
+                    item_id = raw.get("id") if isinstance(raw, dict) else None
+                    bad.append((str(item_id) if item_id is not None else None, _short(exc),
+                                json.dumps(raw, ensure_ascii=False, default=str)))
+            self.cache.apply_page(items, page.next_cursor, bad)
+            for item_id, error, _ in bad:
+                self.listener.quarantined(item_id, error)
+            done += len(page.items)
+            report.pulled += len(items)
+            report.pages += 1
+            report.quarantined += len(bad)
+            report.changed.extend(i.id for i in items)
+            self.listener.progress(done, done + page.remaining)
+            if items:
+                self.listener.items_changed([i.id for i in items])
+            if not page.has_more:
+                break
+        return report
+
+    def push(self, report: SyncReport | None = None) -> SyncReport:
+        """Send pending actions oldest first. Network trouble stops the pass (raised); the rest is resolved."""
+        report = report or SyncReport()
+        for entry in self.cache.outbox(("pending", "sending")):
+            if self._stop.is_set():
+                break
+            try:
+                item = self.client.act(entry.item_id, entry.action, entry.base_version, entry.payload,
+                                       idempotency_key=entry.idempotency_key)
+            except ConflictError as exc:
+                self.cache.resolve(entry, "conflict", server=exc.current, error=exc.message)
+                report.conflicts += 1
+            except (ForbiddenError, InvalidError, NotFoundError) as exc:
+                self.cache.resolve(entry, "failed", error=exc.message)
+                report.failed += 1
+            except PlatformError as exc:
+                self.cache.mark_attempt(entry.id, exc.message)
+                self.listener.outbox_changed(self.cache.outbox_counts())
+                raise
+            else:
+                self.cache.resolve(entry, "done", server=item)
+                report.pushed += 1
+            report.changed.append(entry.item_id)
+            self.listener.items_changed([entry.item_id])
+            self.listener.outbox_changed(self.cache.outbox_counts())
+        return report
+
+    # --- running in the background ----------------------------------------------------------
+
+    def request_sync(self) -> None:
+        """Sync as soon as possible (after an action was queued, or «Синхронизировать»)."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def run(self) -> None:
+        """Sync now and then until ``stop``: every ``interval`` when online; when offline, retry with
+        exponential backoff and jitter, so the sync starts by itself once the platform is back."""
+        failures = 0
+        while not self._stop.is_set():
+            report = self.sync_once()
+            if report.status is SyncStatus.AUTH_REQUIRED:
+                self._wait(None)  # until someone logs in again and wakes us
+                continue
+            if report.status is SyncStatus.OFFLINE:
+                failures += 1
+                delay = self._rng.uniform(0, min(self.max_backoff, 2.0 * 2 ** min(failures, 10)))
+            else:
+                failures = 0
+                delay = self.interval
+            self._wait(delay)
+
+    def _wait(self, seconds: float | None) -> None:
+        if self._sleep is not None and seconds is not None:
+            self._sleep(seconds)
+            return
+        self._wake.wait(seconds)
+        self._wake.clear()
+
+    def _set_status(self, status: SyncStatus, message: str) -> None:
+        self.status = status
+        self.listener.status_changed(status, message)
+
+
+def _short(exc: ValidationError) -> str:
+    errors: list[Any] = exc.errors()
+    first = errors[0] if errors else {}
+    loc = ".".join(str(p) for p in first.get("loc", ()))
+    return f"{loc}: {first.get('msg', 'неверные данные')}" if loc else str(first.get("msg", "неверные данные"))
