@@ -11,12 +11,19 @@ import argparse
 import sys
 import threading
 
+HEADLESS_COMMANDS = ("sync", "status", "search")
+
 
 def main(argv: list[str] | None = None) -> int:
+    args_in = sys.argv[1:] if argv is None else argv
+    if any(a in HEADLESS_COMMANDS for a in args_in):
+        from offline_cache.cli import main as cli_main  # no Qt for headless commands
+
+        return cli_main(args_in)
     parser = argparse.ArgumentParser(prog="posdesk", description="POS Desk — рабочее место по сообщениям ПОС")
     parser.add_argument("--training", action="store_true", help="учебный режим на демо-данных (по умолчанию)")
     parser.add_argument("--port", type=int, default=0, help="порт учебной платформы (0 — любой свободный)")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_in)
 
     from training_platform.server import TrainingServer, build_platform
 

@@ -48,7 +48,7 @@ class Profile:
         return hashlib.sha256(raw).hexdigest()[:24]
 
 
-def _keyring_call(fn_name: str, *args: str) -> str | None:
+def keyring_call(fn_name: str, *args: str) -> str | None:
     try:
         result: str | None = getattr(keyring, fn_name)(*args)
         return result
@@ -66,7 +66,7 @@ def _keyring_call(fn_name: str, *args: str) -> str | None:
 
 def stored_key(profile: Profile) -> bytes | None:
     """The profile's data key from the keyring, or None when there is none yet."""
-    value = _keyring_call("get_password", SERVICE, profile.id)
+    value = keyring_call("get_password", SERVICE, profile.id)
     if value is None:
         return None
     try:
@@ -81,7 +81,7 @@ def stored_key(profile: Profile) -> bytes | None:
 def create_key(profile: Profile) -> bytes:
     """Make and store a new data key for ``profile``."""
     key = secrets.token_bytes(KEY_BYTES)
-    _keyring_call("set_password", SERVICE, profile.id, key.hex())
+    keyring_call("set_password", SERVICE, profile.id, key.hex())
     if stored_key(profile) != key:
         raise KeyringUnavailable("Хранилище ключей не сохранило ключ кэша.")
     return key
@@ -89,7 +89,7 @@ def create_key(profile: Profile) -> bytes:
 
 def replace_key(profile: Profile, key: bytes) -> None:
     """Store ``key`` as the profile's data key (after a successful rekey)."""
-    _keyring_call("set_password", SERVICE, profile.id, key.hex())
+    keyring_call("set_password", SERVICE, profile.id, key.hex())
 
 
 def forget_key(profile: Profile) -> None:

@@ -1,0 +1,140 @@
+"""Headless commands for admins and tests: ``posdesk sync --once``, ``posdesk status``, ``posdesk search``."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+
+from offline_cache.client import ClientConfig, PlatformClient
+from offline_cache.errors import PlatformError
+from offline_cache.profile import (
+    ProfileSettings,
+    cache_path,
+    load_tokens,
+    remember,
+    remembered,
+    save_tokens,
+)
+from offline_cache.store.cache import Cache
+from offline_cache.store.database import CacheError
+from offline_cache.store.vault import VaultError, create_key, stored_key
+from offline_cache.sync import SyncEngine, SyncListener, SyncStatus
+
+
+class _Printer(SyncListener):
+    def progress(self, done: int, total: int) -> None:
+        print(f"\rЗагружено {done} из {total}", end="", file=sys.stderr, flush=True)
+
+    def quarantined(self, item_id: str | None, error: str) -> None:
+        print(f"\nЗапись {item_id or '?'} отложена в карантин: {error}", file=sys.stderr)
+
+
+def _settings(args: argparse.Namespace) -> ProfileSettings:
+    saved = remembered()
+    url = args.url or (saved.platform_url if saved else None)
+    login = args.login or (saved.login if saved else None)
+    if not url or not login:
+        raise SystemExit("Укажите --url и --login (профиль ещё не запомнен)")
+    same = saved is not None and saved.platform_url == url and saved.login == login
+    return ProfileSettings(url, login, args.ca_bundle or (saved.ca_bundle if same and saved else None),
+                           args.proxy or (saved.proxy if same and saved else None))
+
+
+def _open_cache(settings: ProfileSettings, *, create: bool) -> Cache:
+    key = stored_key(settings.profile)
+    path = cache_path(settings.profile)
+    if key is None:
+        if path.exists():
+            raise SystemExit(f"Ключ кэша {path} не найден в хранилище ключей. Файл не тронут; чтобы начать "
+                             "заново, переместите его в сторону вручную.")
+        if not create:
+            raise SystemExit("Локального кэша ещё нет: выполните «posdesk sync --once»")
+        key = create_key(settings.profile)
+    return Cache.open(path, key, create=create)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    cache = _open_cache(settings, create=True)
+    client = PlatformClient(ClientConfig(settings.platform_url, ca_bundle=settings.ca_bundle, proxy=settings.proxy),
+                            tokens=load_tokens(settings.profile),
+                            on_tokens=lambda t: save_tokens(settings.profile, t))
+    try:
+        if client.tokens is None or args.password_stdin or os.environ.get("POSDESK_PASSWORD"):
+            password = (sys.stdin.readline().rstrip("\n") if args.password_stdin
+                        else os.environ.get("POSDESK_PASSWORD") or getpass.getpass("Пароль: "))
+            client.login(settings.login, password)
+        remember(settings)
+        engine = SyncEngine(cache, client, _Printer())
+        report = engine.sync_once()
+        print(file=sys.stderr)
+        if report.status is not SyncStatus.IDLE:
+            print(f"Синхронизация не завершена: {report.error}", file=sys.stderr)
+            return 2
+        print(f"Получено записей: {report.pulled}; отправлено действий: {report.pushed}; "
+              f"ошибок: {report.failed}; конфликтов: {report.conflicts}; в карантине: {report.quarantined}")
+        return 0
+    finally:
+        client.close()
+        cache.close()
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    cache = _open_cache(settings, create=False)
+    try:
+        print(f"Профиль: {settings.login} @ {settings.platform_url}")
+        print(f"Кэш: {cache_path(settings.profile)}")
+        print(f"Курсор ленты: {cache.cursor}; последняя синхронизация: {cache.state('last_sync_at', 'никогда')}")
+        print(f"Записей: {cache.item_count()}")
+        for status, n in sorted(cache.counts_by_status().items()):
+            print(f"  {status}: {n}")
+        print("Очередь отправки: " + ", ".join(f"{k} {v}" for k, v in cache.outbox_counts().items()))
+        return 0
+    finally:
+        cache.close()
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    cache = _open_cache(settings, create=False)
+    try:
+        hits = cache.search(" ".join(args.text), limit=args.limit)
+        for hit in hits:
+            print(f"{hit['number']}\t{hit['status']}\t{hit['subject']}\t{hit['address']}")
+        print(f"Найдено: {len(hits)}", file=sys.stderr)
+        return 0 if hits else 1
+    finally:
+        cache.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="posdesk", description="POS Desk: команды без окна")
+    parser.add_argument("--url", help="адрес платформы")
+    parser.add_argument("--login", help="логин")
+    parser.add_argument("--ca-bundle", help="дополнительный корневой сертификат (PEM)")
+    parser.add_argument("--proxy", help="прокси-сервер")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sync = sub.add_parser("sync", help="синхронизировать локальный кэш")
+    sync.add_argument("--once", action="store_true", required=True, help="один проход и выход")
+    sync.add_argument("--password-stdin", action="store_true", help="прочитать пароль из стандартного ввода")
+    sync.set_defaults(func=cmd_sync)
+    sub.add_parser("status", help="состояние кэша и очереди отправки").set_defaults(func=cmd_status)
+    search = sub.add_parser("search", help="полнотекстовый поиск по кэшу")
+    search.add_argument("text", nargs="+")
+    search.add_argument("--limit", type=int, default=50)
+    search.set_defaults(func=cmd_search)
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except (VaultError, CacheError, PlatformError) as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
