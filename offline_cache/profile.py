@@ -6,6 +6,7 @@ cache key live in the OS keyring.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -14,7 +15,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from offline_cache.contract.models import TokenPair
-from offline_cache.store.vault import Profile, keyring_call
+from offline_cache.store.cache import Cache
+from offline_cache.store.vault import Profile, VaultError, keyring_call, session_key
 
 TOKEN_SERVICE = "POS Desk platform tokens"
 
@@ -92,3 +94,41 @@ def load_tokens(profile: Profile) -> TokenPair | None:
 
 def save_tokens(profile: Profile, tokens: TokenPair) -> None:
     keyring_call("set_password", TOKEN_SERVICE, profile.id, tokens.model_dump_json())
+
+
+def rotate_key(settings: ProfileSettings, cache: Cache) -> None:
+    """Re-encrypt the open ``cache`` with a fresh key and keep that key in the keyring.
+
+    The new key is written to the keyring only after the rekey succeeded; if the keyring write
+    then fails, the old key is put back by rekeying again, so the file and the keyring agree.
+    """
+    from offline_cache.store.vault import replace_key, stored_key
+
+    old = stored_key(settings.profile)
+    new = session_key()
+    cache.rekey(new)
+    try:
+        replace_key(settings.profile, new)
+    except BaseException:
+        if old is not None:
+            cache.rekey(old)
+        raise
+
+
+def wipe(settings: ProfileSettings) -> list[Path]:
+    """Log out and remove local data: the cache file (with WAL and SHM), its key and the tokens."""
+    from offline_cache.store.vault import forget_key
+
+    path = cache_path(settings.profile)
+    removed = []
+    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if candidate.exists():
+            candidate.unlink()
+            removed.append(candidate)
+    forget_key(settings.profile)
+    with contextlib.suppress(VaultError):  # no tokens stored
+        keyring_call("delete_password", TOKEN_SERVICE, settings.profile.id)
+    saved = remembered()
+    if saved is not None and saved.profile == settings.profile:
+        _settings_file().unlink(missing_ok=True)
+    return removed

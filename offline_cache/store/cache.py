@@ -29,7 +29,7 @@ from offline_cache.contract.models import (
     TemplateOut,
 )
 from offline_cache.domain.deadlines import active_deadline
-from offline_cache.store.database import open_encrypted
+from offline_cache.store.database import open_encrypted, rekey
 from offline_cache.store.schema import migrate
 
 OUTBOX_STATES = ("pending", "sending", "done", "failed", "conflict")
@@ -93,6 +93,10 @@ class Cache:
 
     def close(self) -> None:
         self.db.conn.close()
+
+    def rekey(self, new_key: bytes) -> None:
+        """Re-encrypt the cache with ``new_key``; the caller stores the key in the vault afterwards."""
+        rekey(self.db, new_key)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
