@@ -247,6 +247,21 @@ class Cache:
         return [dict(zip(("id", "number", "status", "subject", "address", "active_due_at"), row, strict=True))
                 for row in self.db.execute(sql, [query, limit])]
 
+    # --- attachments (bytes live only inside the encrypted database) ------------------------
+
+    def attachment_data(self, att_id: str) -> bytes | None:
+        row = self.db.execute("SELECT data FROM attachments WHERE id=?", [att_id]).fetchone()
+        return None if row is None or row[0] is None else bytes(row[0])
+
+    def store_attachment_data(self, att_id: str, data: bytes) -> None:
+        self.db.execute("UPDATE attachments SET data=?, fetched_at=? WHERE id=?", [data, _now(), att_id])
+
+    def attachment_meta(self, att_id: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT id, item_id, name, content_type, size, origin FROM attachments WHERE id=?",
+                              [att_id]).fetchone()
+        names = ("id", "item_id", "name", "content_type", "size", "origin")
+        return None if row is None else dict(zip(names, row, strict=True))
+
     # --- outbox -----------------------------------------------------------------------------
 
     def enqueue(self, item_id: str, action: str, payload: dict[str, Any], base_version: int,
