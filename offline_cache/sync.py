@@ -9,6 +9,7 @@ each action's idempotency key; a 409 keeps both the platform's state and the off
 from __future__ import annotations
 
 import json
+import queue
 import random
 import threading
 import time
@@ -92,6 +93,7 @@ class SyncEngine:
         self._stop = threading.Event()
         self.status = SyncStatus.IDLE
         self._sleep = sleep
+        self._ops: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
 
     # --- one pass ---------------------------------------------------------------------------
 
@@ -138,6 +140,7 @@ class SyncEngine:
                     bad.append((str(item_id) if item_id is not None else None, _short(exc),
                                 json.dumps(raw, ensure_ascii=False, default=str)))
             self.cache.apply_page(items, page.next_cursor, bad)
+            self.drain_ops()
             for item_id, error, _ in bad:
                 self.listener.quarantined(item_id, error)
             done += len(page.items)
@@ -181,6 +184,23 @@ class SyncEngine:
 
     # --- running in the background ----------------------------------------------------------
 
+    def submit(self, op: Callable[[], None]) -> None:
+        """Run ``op`` on the engine's thread (the cache's only writer) as soon as possible.
+
+        Operations run between feed pages and between passes, so a user action waits at most
+        for one page, even during a first download.
+        """
+        self._ops.put(op)
+        self._wake.set()
+
+    def drain_ops(self) -> None:
+        while True:
+            try:
+                op = self._ops.get_nowait()
+            except queue.Empty:
+                return
+            op()
+
     def request_sync(self) -> None:
         """Sync as soon as possible (after an action was queued, or «Синхронизировать»)."""
         self._wake.set()
@@ -194,7 +214,9 @@ class SyncEngine:
         exponential backoff and jitter, so the sync starts by itself once the platform is back."""
         failures = 0
         while not self._stop.is_set():
+            self.drain_ops()
             report = self.sync_once()
+            self.drain_ops()
             if report.status is SyncStatus.AUTH_REQUIRED:
                 self._wait(None)  # until someone logs in again and wakes us
                 continue
@@ -212,6 +234,7 @@ class SyncEngine:
             return
         self._wake.wait(seconds)
         self._wake.clear()
+        self.drain_ops()
 
     def _set_status(self, status: SyncStatus, message: str) -> None:
         self.status = status

@@ -83,13 +83,15 @@ class OutboxEntry:
 class Cache:
     """The decrypted view of one profile's cache file."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: sqlite_utils.Database, *, upgrade: bool = True) -> None:
         self.db = db
-        migrate(db)
+        if upgrade:
+            migrate(db)
 
     @classmethod
-    def open(cls, path: Path | str, key: bytes, *, create: bool = True) -> Cache:
-        return cls(open_encrypted(path, key, create=create))
+    def open(cls, path: Path | str, key: bytes, *, create: bool = True, upgrade: bool = True) -> Cache:
+        """Open the cache; readers beside the writer pass ``upgrade=False`` (the writer migrates)."""
+        return cls(open_encrypted(path, key, create=create), upgrade=upgrade)
 
     def close(self) -> None:
         self.db.conn.close()
