@@ -1,0 +1,288 @@
+"""The main window: queue navigation with counters, the queue, the message card and the sync status."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QSystemTrayIcon,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.card.card import MessageCard
+from desktop.labels import queue_name, role_name
+from desktop.queue.model import QueueModel
+from desktop.queue.panel import QueuePanel
+from desktop.session import Session
+from offline_cache.attachments import ExternalCopies
+from offline_cache.domain.model import OPEN_STATUSES
+from offline_cache.queues import Filters, QueueId, QueueQuery, queues_for
+
+TICK_MS = 60_000
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
+
+
+class MainWindow(QMainWindow):
+    """The workstation.
+
+    Signals:
+        notified(str, str): a notification was raised (title, text), for tests and the tray.
+    """
+
+    notified = Signal(str, str)
+
+    def __init__(self, session: Session, *, clock: object = None, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._settings = settings or QSettings("POS Desk", "POS Desk")
+        self._copies = ExternalCopies()
+        self._alerted: set[str] = set()
+        me = session.me
+        self.setWindowTitle(_t("POS Desk — {name}").format(name=me.user.full_name))
+        self.query = QueueQuery(session.reader.db.conn, session.viewer)
+        self.model = QueueModel(self.query, self, clock=self._clock)
+
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(4, 4, 4, 0)
+        if session.training:
+            banner = QLabel(_t("Учебный режим: демонстрационные данные, не настоящие обращения граждан"))
+            banner.setObjectName("trainingBanner")
+            banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            banner.setStyleSheet("background: #fff3c4; color: #5d4200; padding: 6px; font-weight: 600;")
+            banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            outer.addWidget(banner)
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("queueNavigation")
+        self.navigation.setMinimumWidth(180)
+        self.queues = queues_for(session.viewer)
+        for queue in self.queues:
+            entry = QListWidgetItem(queue_name(queue))
+            entry.setData(Qt.ItemDataRole.UserRole, queue.value)
+            self.navigation.addItem(entry)
+        self.panel = QueuePanel(self.model, session.reader)
+        self.card = MessageCard(session.reader, me.organisation.timezone, session.roles)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.navigation)
+        self.splitter.addWidget(self.panel)
+        self.splitter.addWidget(self.card)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([200, 780, 460])
+        outer.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self._build_status_bar()
+        self._build_actions()
+
+        self.navigation.currentRowChanged.connect(self._queue_selected)
+        self.panel.currentItemChanged.connect(self.card.show_item)
+        self.card.attachmentRequested.connect(self._open_attachment)
+        bridge = session.worker.bridge
+        bridge.statusChanged.connect(self._sync_status)
+        bridge.progress.connect(self._progress)
+        bridge.itemsChanged.connect(self._items_changed)
+        bridge.outboxChanged.connect(self._outbox_changed)
+        # One timer for every countdown in the window: tables, card, counters, notifications.
+        self.ticker = QTimer(self, interval=TICK_MS)
+        self.ticker.timeout.connect(self.tick)
+        self.ticker.start()
+        self._refresh_pending = False
+        self._closed = False
+        self.navigation.setCurrentRow(0)
+        self._restore_state()
+        self.refresh_counts()
+
+    # --- building ---------------------------------------------------------------------------
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.online = QLabel(_t("Подключение…"))
+        self.online.setObjectName("onlineStatus")
+        self.last_sync = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setObjectName("downloadProgress")
+        self.progress.setMaximumWidth(220)
+        self.progress.setFormat(_t("Загрузка %v из %m"))
+        self.progress.hide()
+        self.outbox = QLabel()
+        self.outbox.setObjectName("outboxStatus")
+        self.sync_button = QPushButton(_t("Синхронизировать"))
+        self.sync_button.setObjectName("syncButton")
+        self.sync_button.clicked.connect(self.session.worker.sync_now)
+        roles = ", ".join(role_name(r) for r in sorted(self.session.roles))
+        for widget in (self.online, self.last_sync, self.progress):
+            bar.addWidget(widget)
+        bar.addPermanentWidget(QLabel(f"{self.session.me.user.full_name} · {roles}"))
+        bar.addPermanentWidget(self.outbox)
+        bar.addPermanentWidget(self.sync_button)
+        self._outbox_changed(self.session.reader.outbox_counts())
+
+    def _build_actions(self) -> None:
+        search = QAction(_t("Поиск"), self, shortcut=QKeySequence(QKeySequence.StandardKey.Find))
+        search.triggered.connect(self._focus_search)
+        sync = QAction(_t("Синхронизировать"), self, shortcut=QKeySequence("F5"))
+        sync.triggered.connect(self.session.worker.sync_now)
+        for n, _queue in enumerate(self.queues[:9], start=1):
+            go = QAction(self, shortcut=QKeySequence(f"Ctrl+{n}"))
+            go.triggered.connect(lambda _c=False, row=n - 1: self.navigation.setCurrentRow(row))
+            self.addAction(go)
+        self.addAction(search)
+        self.addAction(sync)
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray: QSystemTrayIcon | None = QSystemTrayIcon(self.windowIcon(), self)
+        else:
+            self.tray = None
+
+    def _focus_search(self) -> None:
+        self.panel.search.setFocus()
+        self.panel.search.selectAll()
+
+    # --- reacting ---------------------------------------------------------------------------
+
+    def _queue_selected(self, row: int) -> None:
+        if 0 <= row < len(self.queues):
+            self.model.set_queue(self.queues[row], self.panel.filters())
+
+    def _items_changed(self, item_ids: list[str]) -> None:
+        # Pages arrive fast during a download: coalesce refreshes to at most one per 300 ms.
+        if not self._refresh_pending:
+            self._refresh_pending = True
+            QTimer.singleShot(300, self._refresh_now)
+        if self.card.item is not None and self.card.item.id in item_ids:
+            self.card.show_item(self.card.item.id)
+
+    def _refresh_now(self) -> None:
+        self._refresh_pending = False
+        if self._closed:
+            return
+        self.panel.reload_choices()
+        selected = self.card.item.id if self.card.item else None
+        self.model.refresh()
+        if selected:
+            self.panel.select_item(selected)
+        self.refresh_counts()
+
+    def refresh_counts(self) -> None:
+        now = self._clock()  # type: ignore[operator]
+        counts = self.query.counts(self.queues, now)
+        for row, queue in enumerate(self.queues):
+            self.navigation.item(row).setText(f"{queue_name(queue)}  ({counts[queue]})")
+        self.counts = counts
+
+    def tick(self) -> None:
+        self.model.tick()
+        self.card.tick()
+        self.refresh_counts()
+        self._notify_deadlines()
+
+    def _notify_deadlines(self) -> None:
+        """Tell once about each item of mine that turned critical or overdue."""
+        now = self._clock()  # type: ignore[operator]
+        from offline_cache.queues import Urgent
+
+        statuses = tuple(s.value for s in OPEN_STATUSES)
+        queue = QueueId.MY_WORK if QueueId.MY_WORK in self.queues else QueueId.ALL
+        urgent = self.query.page(queue, Filters(statuses=statuses, urgency=(Urgent.CRITICAL, Urgent.OVERDUE)), now,
+                                 limit=50)
+        fresh = [r for r in urgent if r["id"] not in self._alerted]
+        if not fresh:
+            return
+        self._alerted.update(r["id"] for r in fresh)
+        title = _t("Сроки: {n} сообщ.").format(n=len(fresh))
+        text = "; ".join(f"№ {r['number']}" for r in fresh[:5])
+        self.notified.emit(title, text)
+        if self.tray is not None:
+            self.tray.show()
+            self.tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Warning)
+        else:
+            self.statusBar().showMessage(f"{title}: {text}", 15_000)
+
+    def _sync_status(self, status: str, message: str) -> None:
+        texts = {"idle": _t("● На связи"), "syncing": _t("● Синхронизация…"), "offline": _t("● Нет связи"),
+                 "auth_required": _t("● Требуется вход")}
+        colours = {"idle": "#2e7d32", "syncing": "#1565c0", "offline": "#c62828", "auth_required": "#b26a00"}
+        self.online.setText(texts.get(status, status))
+        self.online.setStyleSheet(f"color: {colours.get(status, 'palette(text)')};")
+        self.online.setToolTip(message)
+        if status == "idle":
+            self.last_sync.setText(_t("Синхронизировано в {t}").format(t=datetime.now().strftime("%H:%M")))
+            self.progress.hide()
+        elif status == "offline":
+            self.progress.hide()
+
+    def _progress(self, done: int, total: int) -> None:
+        if total > 0 and done < total:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+            self.progress.show()
+        else:
+            self.progress.hide()
+
+    def _outbox_changed(self, counts: dict[str, int]) -> None:
+        waiting = counts.get("pending", 0) + counts.get("sending", 0)
+        problems = counts.get("failed", 0) + counts.get("conflict", 0)
+        text = _t("К отправке: {n}").format(n=waiting)
+        if problems:
+            text += _t(" · ошибок: {n}").format(n=problems)
+        self.outbox.setText(text)
+        self.outbox.setStyleSheet("color: #c62828;" if problems else "")
+
+    def _open_attachment(self, att_id: str) -> None:
+        data = self.session.reader.attachment_data(att_id)
+        meta = self.session.reader.attachment_meta(att_id)
+        if data is None or meta is None:
+            self.statusBar().showMessage(_t("Вложение ещё не загружено с платформы"), 5000)
+            return
+        path = self._copies.open_copy(str(meta["name"]), data)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    # --- state ------------------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        s = self._settings
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 860)
+        for key, restore in (("window/state", self.restoreState), ("window/splitter", self.splitter.restoreState),
+                             ("queue/header", self.panel.table.horizontalHeader().restoreState)):
+            value = s.value(key)
+            if isinstance(value, QByteArray):
+                restore(value)
+
+    def save_state(self) -> None:
+        s = self._settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("window/splitter", self.splitter.saveState())
+        s.setValue("queue/header", self.panel.table.horizontalHeader().saveState())
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Save the layout and stop everything that would touch the session after it closes."""
+        if not self._closed:
+            self._closed = True
+            self.save_state()
+            self.ticker.stop()
+            self._copies.close()
+            bridge = self.session.worker.bridge
+            for signal in (bridge.statusChanged, bridge.progress, bridge.itemsChanged, bridge.outboxChanged):
+                signal.disconnect()
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""The queue: navigation with counters, the paged table model and its panel."""

@@ -1,0 +1,192 @@
+"""The queue table model: pages read from the cache in SQL; sorting and filtering happen in SQL too."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush
+
+from desktop.countdown import URGENCY_COLOURS, countdown
+from desktop.labels import kind_name, status_name
+from offline_cache.queues import SORT_COLUMNS, Filters, QueueId, QueueQuery
+
+Index = QModelIndex | QPersistentModelIndex
+PAGE = 200
+ItemIdRole = Qt.ItemDataRole.UserRole + 1
+UrgencyRole = Qt.ItemDataRole.UserRole + 2
+
+COLUMNS = ("number", "deadline", "status", "received", "category", "address", "assignee", "kind", "pending")
+
+
+def _header(column: str) -> str:
+    from PySide6.QtCore import QCoreApplication
+
+    names = {"number": "Номер", "received": "Поступило", "kind": "Вид", "category": "Категория",
+             "address": "Адрес", "status": "Статус", "assignee": "Исполнитель", "deadline": "Срок",
+             "pending": "Δ"}
+    return QCoreApplication.translate("QueueModel", names[column])
+
+
+class QueueModel(QAbstractTableModel):
+    """One queue's rows, fetched page by page as the view scrolls.
+
+    The model never holds more than the rows the view has asked for; ``sort`` and the filters
+    re-run the SQL query. ``tick`` refreshes only the countdown column.
+    """
+
+    def __init__(self, query: QueueQuery, parent: Any = None, *, clock: Any = None) -> None:
+        super().__init__(parent)
+        self._query = query
+        self._queue = QueueId.ALL
+        self._filters = Filters()
+        self._sort, self._descending = "deadline", False
+        self._rows: list[dict[str, Any]] = []
+        self._total = 0
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._now: datetime = self._clock()
+        self._due_cache: dict[str, datetime | None] = {}
+
+    # --- configuration ----------------------------------------------------------------------
+
+    @property
+    def queue(self) -> QueueId:
+        return self._queue
+
+    @property
+    def filters(self) -> Filters:
+        return self._filters
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def set_queue(self, queue: QueueId, filters: Filters | None = None) -> None:
+        self._queue = queue
+        if filters is not None:
+            self._filters = filters
+        self.reload()
+
+    def set_filters(self, filters: Filters) -> None:
+        self._filters = filters
+        self.reload()
+
+    def reload(self, keep: int = 0) -> None:
+        """Re-read from the first page (keeping at least ``keep`` rows loaded, for refreshes)."""
+        self.beginResetModel()
+        self._now = self._clock()
+        self._total = self._query.count(self._queue, self._filters, self._now)
+        wanted = max(PAGE, keep)
+        self._rows = self._query.page(self._queue, self._filters, self._now, sort=self._sort,
+                                      descending=self._descending, offset=0, limit=wanted)
+        self._due_cache.clear()
+        self.endResetModel()
+
+    def refresh(self) -> None:
+        """Re-read after the cache changed, keeping the rows already loaded."""
+        self.reload(keep=len(self._rows))
+
+    def tick(self) -> None:
+        """The minute timer fired: countdowns move on, nothing is re-read."""
+        self._now = self._clock()
+        if self._rows:
+            col = COLUMNS.index("deadline")
+            self.dataChanged.emit(self.index(0, col), self.index(len(self._rows) - 1, col),
+                                  [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, UrgencyRole])
+
+    def item_id(self, row: int) -> str | None:
+        return self._rows[row]["id"] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, item_id: str) -> int:
+        return next((n for n, r in enumerate(self._rows) if r["id"] == item_id), -1)
+
+    # --- Qt model API -----------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid():
+            return
+        more = self._query.page(self._queue, self._filters, self._now, sort=self._sort,
+                                descending=self._descending, offset=len(self._rows), limit=PAGE)
+        if not more:
+            self._total = len(self._rows)
+            return
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
+        self._rows.extend(more)
+        self.endInsertRows()
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(COLUMNS):
+            return _header(COLUMNS[section])
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        name = COLUMNS[column] if 0 <= column < len(COLUMNS) else "deadline"
+        if name not in SORT_COLUMNS:
+            return
+        self._sort, self._descending = name, order == Qt.SortOrder.DescendingOrder
+        self.reload()
+
+    def _due(self, row: dict[str, Any]) -> datetime | None:
+        key = row["id"]
+        if key not in self._due_cache:
+            raw = row["active_due_at"]
+            self._due_cache[key] = datetime.fromisoformat(raw) if raw else None
+        return self._due_cache[key]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = COLUMNS[index.column()]
+        if role == ItemIdRole:
+            return row["id"]
+        if column == "deadline" and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole,
+                                             UrgencyRole):
+            text, level = countdown(self._due(row), self._now)
+            if role == Qt.ItemDataRole.DisplayRole:
+                return text
+            if role == UrgencyRole:
+                return level.value if level else None
+            return QBrush(URGENCY_COLOURS[level]) if level else None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == "pending" and (row["pending"] or row["conflict"]):
+                from PySide6.QtCore import QCoreApplication
+
+                return QCoreApplication.translate(
+                    "QueueModel", "Конфликт с платформой" if row["conflict"] else "Изменения ещё не отправлены")
+            if column in ("address", "category"):
+                return self._display(row, column)
+        return None
+
+    def _display(self, row: dict[str, Any], column: str) -> str:
+        if column == "number":
+            return str(row["number"])
+        if column == "received":
+            return datetime.fromisoformat(row["registered_at"]).astimezone().strftime("%d.%m.%Y %H:%M")
+        if column == "kind":
+            return kind_name(row["kind"])
+        if column == "category":
+            return str(row["category_name"])
+        if column == "address":
+            return str(row["address"])
+        if column == "status":
+            return status_name(row["status"])
+        if column == "assignee":
+            return str(row["assignee_name"] or "")
+        if column == "pending":
+            return "⚠" if row["conflict"] else ("●" if row["pending"] else "")
+        return ""

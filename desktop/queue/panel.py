@@ -1,0 +1,126 @@
+"""The queue panel: search box, filters and the table, all narrowing in SQL."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
+
+from desktop.labels import status_name
+from desktop.queue.model import COLUMNS, ItemIdRole, QueueModel
+from offline_cache.domain.model import Status
+from offline_cache.queues import Filters, Urgent
+from offline_cache.store.cache import Cache
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("QueuePanel", text)
+
+
+class QueuePanel(QWidget):
+    """Search, filters and the queue table.
+
+    Signals:
+        currentItemChanged(str): the selected item's id ("" when none).
+    """
+
+    currentItemChanged = Signal(str)
+
+    def __init__(self, model: QueueModel, reader: Cache, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText(_t("Поиск: текст, адрес, заявитель, номер…"))
+        self.search.setClearButtonEnabled(True)
+        layout.addWidget(self.search)
+        self.status = self._combo("statusFilter", _t("Все статусы"), [(s.value, status_name(s)) for s in Status])
+        self._reader = reader
+        self.category = self._combo("categoryFilter", _t("Все категории"), [])
+        self.organisation = self._combo("organisationFilter", _t("Все организации"), [])
+        self.reload_choices()
+        self.urgency = self._combo("urgencyFilter", _t("Любая срочность"), [
+            (Urgent.OVERDUE.value, _t("Просрочено")), (Urgent.CRITICAL.value, _t("Критично (до суток)")),
+            (Urgent.SOON.value, _t("Скоро (до 3 дней)")), (Urgent.OK.value, _t("В срок"))])
+        for combo in (self.status, self.category, self.organisation, self.urgency):
+            bar.addWidget(combo, 1)
+        layout.addLayout(bar)
+        self.table = QTableView()
+        self.table.setObjectName("queueTable")
+        self.table.setModel(model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(COLUMNS.index("deadline"), Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        for column, width in zip(COLUMNS, (96, 150, 128, 112, 120, 200, 130, 96, 28), strict=True):
+            header.resizeSection(COLUMNS.index(column), width)
+        layout.addWidget(self.table)
+        # Typing waits for a pause before querying, so each keystroke does not hit the database.
+        self._debounce = QTimer(self, singleShot=True, interval=200)
+        self._debounce.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.search.returnPressed.connect(self.apply_filters)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        model.modelReset.connect(self._after_reset)
+
+    def _combo(self, name: str, everything: str, entries: list[tuple[str, str]]) -> QComboBox:
+        combo = QComboBox()
+        combo.setObjectName(name)
+        combo.addItem(everything, "")
+        for value, text in entries:
+            combo.addItem(text, value)
+        combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        return combo
+
+    def reload_choices(self) -> None:
+        """Refill the category and organisation filters from the cached directory (after a sync)."""
+        db = self._reader.db
+        for combo, rows in (
+            (self.category, db.execute("SELECT code, name FROM categories ORDER BY name").fetchall()),
+            (self.organisation, db.execute(
+                "SELECT id, json_extract(record, '$.name') FROM organisations ORDER BY 2").fetchall()),
+        ):
+            current = combo.currentData()
+            if combo.count() - 1 == len(rows):
+                continue
+            combo.blockSignals(True)
+            while combo.count() > 1:
+                combo.removeItem(1)
+            for value, text in rows:
+                combo.addItem(str(text), str(value))
+            combo.setCurrentIndex(max(0, combo.findData(current)))
+            combo.blockSignals(False)
+
+    def filters(self) -> Filters:
+        def one(combo: QComboBox) -> tuple[str, ...]:
+            value = combo.currentData()
+            return (value,) if value else ()
+
+        urgency = tuple(Urgent(v) for v in one(self.urgency))
+        return Filters(statuses=one(self.status), categories=one(self.category),
+                       organisations=one(self.organisation), urgency=urgency, text=self.search.text())
+
+    def apply_filters(self) -> None:
+        self._debounce.stop()
+        self.model.set_filters(self.filters())
+
+    def _row_changed(self, current: object, _previous: object) -> None:
+        index = self.table.currentIndex()
+        self.currentItemChanged.emit(index.data(ItemIdRole) or "" if index.isValid() else "")
+
+    def _after_reset(self) -> None:
+        if self.model.rowCount() == 0:
+            self.currentItemChanged.emit("")
+
+    def select_item(self, item_id: str) -> None:
+        row = self.model.row_of(item_id)
+        if row >= 0:
+            self.table.selectRow(row)
