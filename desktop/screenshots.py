@@ -1,0 +1,71 @@
+"""Screenshots of the main screens for each demo role: ``python -m desktop.screenshots --out docs/screenshots``.
+
+Runs the training mode on demo data offscreen (no display needed), opens the window as one demo
+user per role, waits for the first sync, selects the most urgent item and saves a PNG.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
+
+from desktop.app import make_app
+from desktop.main_window import MainWindow
+from desktop.session import training_session
+from desktop.startup import one_per_role
+
+
+def wait_for_idle(window: MainWindow, timeout_ms: int = 60_000) -> None:
+    loop = QEventLoop()
+    bridge = window.session.worker.bridge
+    bridge.statusChanged.connect(lambda status, _m: loop.quit() if status == "idle" else None)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    window.session.worker.sync_now()
+    loop.exec()
+    window._refresh_now()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", default="docs/screenshots")
+    parser.add_argument("--width", type=int, default=1440)
+    parser.add_argument("--height", type=int, default=900)
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    app = make_app(sys.argv[:1])
+    from training_platform.server import TrainingServer, build_platform
+
+    server = TrainingServer(build_platform("demo"))
+    url = server.start()
+    settings_dir = Path(tempfile.mkdtemp(prefix="posdesk-shots-"))
+    try:
+        for role, user in one_per_role(server.platform.demo_users()):
+            session = training_session(url, user.login, user.password)
+            settings = QSettings(str(settings_dir / f"{user.login}.ini"), QSettings.Format.IniFormat)
+            window = MainWindow(session, settings=settings)
+            window.resize(args.width, args.height)
+            window.show()
+            wait_for_idle(window)
+            if window.model.rowCount():
+                window.panel.table.selectRow(0)
+            app.processEvents()
+            path = out / f"main-{role.value}.png"
+            window.grab().save(str(path))
+            print(path)
+            window.close()
+            session.close()
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
