@@ -189,7 +189,7 @@ class QueueQuery:
             if query is None:
                 parts.append("0")
             else:
-                parts.append("i.id IN (SELECT item_id FROM search WHERE search MATCH ?)")
+                parts.append("i.rowid IN (SELECT rowid FROM search WHERE search MATCH ?)")
                 params.append(query)
         return " AND ".join(f"({p})" for p in parts), params
 

@@ -182,11 +182,13 @@ class Cache:
         category = self.db.execute("SELECT name FROM categories WHERE code=?", [item.category_code]).fetchone()
         draft = self.db.execute("SELECT text FROM drafts WHERE item_id=?", [item.id]).fetchone()
         draft_text = draft[0] if draft else (item.draft.text if item.draft else "")
-        self.db.execute("DELETE FROM search WHERE item_id=?", [item.id])
+        # The FTS row shares the item's rowid: deleting by rowid is a lookup, by a column a full scan.
+        rowid = self.db.execute("SELECT rowid FROM items WHERE id=?", [item.id]).fetchone()[0]
+        self.db.execute("DELETE FROM search WHERE rowid=?", [rowid])
         self.db.execute(
-            "INSERT INTO search (item_id, number, subject, body, address, applicant, category, draft) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [item.id, item.number, normalise(item.subject), normalise(item.text), normalise(item.address),
+            "INSERT INTO search (rowid, item_id, number, subject, body, address, applicant, category, draft) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [rowid, item.id, item.number, normalise(item.subject), normalise(item.text), normalise(item.address),
              normalise(item.applicant_name), normalise(category[0] if category else item.category_code),
              normalise(draft_text)])
 
@@ -245,7 +247,7 @@ class Cache:
         if query is None:
             return []
         sql = ("SELECT i.id, i.number, i.status, i.subject, i.address, i.active_due_at FROM search s "
-               "JOIN items i ON i.id = s.item_id WHERE search MATCH ? ORDER BY rank LIMIT ?")
+               "JOIN items i ON i.rowid = s.rowid WHERE search MATCH ? ORDER BY rank LIMIT ?")
         return [dict(zip(("id", "number", "status", "subject", "address", "active_due_at"), row, strict=True))
                 for row in self.db.execute(sql, [query, limit])]
 
