@@ -148,6 +148,9 @@ class Cache:
         if row is not None and row[0] > item.version:
             return 0  # an older copy (a page re-delivered after a crash): keep the newer one
         due = active_deadline(item_to_state(item))
+        category = self.db.execute("SELECT name FROM categories WHERE code=?", [item.category_code]).fetchone()
+        assignee = self.db.execute("SELECT full_name FROM staff WHERE id=?", [item.assignee_id]).fetchone() \
+            if item.assignee_id else None
         columns = {
             "id": item.id, "number": item.number, "kind": item.kind.value, "source": item.source,
             "org_id": item.org_id, "status": item.status.value, "version": item.version,
@@ -156,8 +159,10 @@ class Cache:
             "approval_step": item.approval_step, "registered_at": _iso(item.registered_at),
             "received_at": _iso(item.received_at), "due_at": _iso(item.due_at),
             "routing_due_at": _iso(item.routing_due_at), "control_due_at": _iso(item.control_due_at),
-            "active_due_at": _iso(due), "updated_at": _iso(item.updated_at), "feed_seq": seq,
-            "record": item.model_dump_json(),
+            "active_due_at": _iso(due), "due_key": _iso(due) or "9999", "updated_at": _iso(item.updated_at),
+            "category_name": category[0] if category else item.category_code,
+            "assignee_name": assignee[0] if assignee else "", "feed_seq": seq,
+            "has_draft": int(item.draft is not None),
         }
         if row is None:
             self.db.execute(f"INSERT INTO items ({','.join(columns)}) VALUES ({','.join('?' * len(columns))})",
@@ -167,6 +172,8 @@ class Cache:
             sets = ",".join(f"{k}=?" for k in columns if k != "id")
             self.db.execute(f"UPDATE items SET {sets} WHERE id=?",
                             [v for k, v in columns.items() if k != "id"] + [item.id])
+        self.db.execute("INSERT OR REPLACE INTO item_records (id, record) VALUES (?, ?)",
+                        [item.id, item.model_dump_json()])
         self.db.execute("DELETE FROM history WHERE item_id=?", [item.id])
         self.db.conn.executemany(
             "INSERT INTO history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -175,11 +182,10 @@ class Cache:
         for a in item.attachments:
             self.db.execute("INSERT OR IGNORE INTO attachments (id, item_id, name, content_type, size, origin) "
                             "VALUES (?, ?, ?, ?, ?, ?)", [a.id, item.id, a.name, a.content_type, a.size, a.origin])
-        self._index(item)
+        self._index(item, str(columns["category_name"]))
         return 1
 
-    def _index(self, item: Item) -> None:
-        category = self.db.execute("SELECT name FROM categories WHERE code=?", [item.category_code]).fetchone()
+    def _index(self, item: Item, category_name: str) -> None:
         draft = self.db.execute("SELECT text FROM drafts WHERE item_id=?", [item.id]).fetchone()
         draft_text = draft[0] if draft else (item.draft.text if item.draft else "")
         # The FTS row shares the item's rowid: deleting by rowid is a lookup, by a column a full scan.
@@ -189,8 +195,7 @@ class Cache:
             "INSERT INTO search (rowid, item_id, number, subject, body, address, applicant, category, draft) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [rowid, item.id, item.number, normalise(item.subject), normalise(item.text), normalise(item.address),
-             normalise(item.applicant_name), normalise(category[0] if category else item.category_code),
-             normalise(draft_text)])
+             normalise(item.applicant_name), normalise(category_name), normalise(draft_text)])
 
     # --- directory --------------------------------------------------------------------------
 
@@ -212,6 +217,11 @@ class Cache:
                                       for t in templates])
             self.db.conn.executemany("INSERT INTO rejection_grounds VALUES (?, ?, ?, ?)",
                                      [(g.code, g.number, g.title, g.text) for g in grounds])
+            # Names are copied into items for sorting; a renamed category or colleague shows at once.
+            self.db.execute(
+                "UPDATE items SET category_name = COALESCE((SELECT name FROM categories c "
+                "WHERE c.code = items.category_code), category_code), assignee_name = COALESCE("
+                "(SELECT full_name FROM staff s WHERE s.id = items.assignee_id), '')")
 
     def organisations(self) -> list[OrganisationOut]:
         return [OrganisationOut.model_validate_json(r[0]) for r in self.db.execute("SELECT record FROM organisations")]
@@ -226,13 +236,14 @@ class Cache:
 
     def item(self, item_id: str) -> Item | None:
         """The item as the official should see it: their pending change over the server's state."""
-        row = self.db.execute("SELECT record, local_record FROM items WHERE id=?", [item_id]).fetchone()
+        row = self.db.execute("SELECT r.record, i.local_record FROM items i JOIN item_records r ON r.id = i.id "
+                              "WHERE i.id=?", [item_id]).fetchone()
         if row is None:
             return None
         return Item.model_validate_json(row[1] or row[0])
 
     def server_item(self, item_id: str) -> Item | None:
-        row = self.db.execute("SELECT record FROM items WHERE id=?", [item_id]).fetchone()
+        row = self.db.execute("SELECT record FROM item_records WHERE id=?", [item_id]).fetchone()
         return None if row is None else Item.model_validate_json(row[0])
 
     def item_count(self) -> int:

@@ -1,0 +1,199 @@
+"""Window benchmark: 100,000 cached items — cold start to a visible queue, search/filter latency, memory,
+and the longest event-loop stall during a 20,000-item first download.
+
+    .venv/bin/python -m benchmarks.bench_window [--items 100000] [--download 20000]
+
+Targets (issue #4): cold start ≤ 2 s; a search or filter change ≤ 100 ms median; peak RSS ≤ 400 MB;
+the stall is reported (target: never over 100 ms). Baseline, same run: the same queue page read
+with a bare SQL query on the same cache, to show what the window adds on top.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from desktop.main_window import MainWindow
+from desktop.session import Session
+from desktop.worker import SyncWorker
+from offline_cache.client import ClientConfig, PlatformClient
+from offline_cache.contract.models import HistoryOut, Item
+from offline_cache.domain.model import ItemKind, Status
+from offline_cache.queues import QueueId, Urgent
+from offline_cache.store.cache import Cache
+from tests.world import CATEGORIES, WORLD_START, populate
+from training_platform.server import TrainingServer
+from training_platform.service import Clock, Platform
+from training_platform.store import Store
+
+STREETS = ["Садовая", "Ленина", "Мира", "Школьная", "Набережная", "Заречная", "Полевая", "Гагарина", "Лесная"]
+PROBLEMS = ["Яма на дороге", "Не горит фонарь", "Не вывозят мусор", "Протекает крыша", "Нет горячей воды",
+            "Разбита детская площадка", "Бродячие собаки", "Не убран снег", "Сломана остановка"]
+DETAILS = ["уже вторую неделю", "во дворе дома", "возле школы", "ещё с осени", "тёмный двор", "жители жалуются"]
+STATUSES = [Status.AWAITING_ROUTING, Status.IN_WORK, Status.IN_WORK, Status.ON_APPROVAL, Status.RETURNED,
+            Status.ANSWERED, Status.CLOSED]
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def make_items(count: int, start: int, now: datetime, rng: random.Random) -> list[Item]:
+    items = []
+    for n in range(start, start + count):
+        status = rng.choice(STATUSES)
+        registered = now - timedelta(days=rng.uniform(0, 40))
+        problem = rng.choice(PROBLEMS)
+        text = f"{problem}, {rng.choice(DETAILS)}. {rng.choice(DETAILS).capitalize()}, просим принять меры."
+        items.append(Item(
+            id=f"b-{n}", number=f"2026-{n:07d}", kind=ItemKind.MESSAGE, org_id="c", status=status, version=1,
+            category_code=rng.choice(CATEGORIES).code, subject=problem, text=text,
+            address=f"г. Светлогорск, ул. {rng.choice(STREETS)}, д. {rng.randint(1, 120)}",
+            applicant_name=f"Заявитель {n}", registered_at=registered, received_at=registered,
+            due_at=registered + timedelta(days=30), routing_due_at=registered + timedelta(days=3)
+            if status is Status.AWAITING_ROUTING else None,
+            assignee_id="c-exec1" if status is not Status.AWAITING_ROUTING else None,
+            approval_step=1 if status is Status.ON_APPROVAL else None, updated_at=registered,
+            history=[HistoryOut(at=registered, actor_id=None, action="received", from_status=None,
+                                to_status=Status.AWAITING_ROUTING)]))
+    return items
+
+
+def wait_idle(window: MainWindow, timeout_ms: int = 600_000) -> None:
+    loop = QEventLoop()
+    window.session.worker.bridge.statusChanged.connect(lambda s, _m: loop.quit() if s == "idle" else None)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    window.session.worker.sync_now()
+    loop.exec()
+
+
+def open_window(url: str, path: Path, key: bytes, settings_dir: Path) -> tuple[MainWindow, Session]:
+    client = PlatformClient(ClientConfig(url))
+    client.login("c-coord", "pw")
+    me = client.me()
+    worker = SyncWorker(path, key, client)
+    worker.start()
+    reader = Cache.open(path, key, create=False, upgrade=False)
+    session = Session(me, client, worker, reader, True, path)
+    window = MainWindow(session, settings=QSettings(str(settings_dir / "s.ini"), QSettings.Format.IniFormat))
+    return window, session
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--download", type=int, default=20_000)
+    args = parser.parse_args()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    rng = random.Random(7)
+    folder = Path(tempfile.mkdtemp(prefix="posdesk-bench-"))
+    key = secrets.token_bytes(32)
+    platform = Platform(Store(), Clock(datetime.now(UTC)))
+    populate(platform, WORLD_START)
+    server = TrainingServer(platform)
+    url = server.start()
+    now = datetime.now(UTC)
+
+    # --- a cache with --items items (the platform has none of them: the sync pulls nothing new) ---
+    path = folder / "big.posdesk"
+    window, session = open_window(url, path, key, folder)
+    wait_idle(window)
+    window.close()
+    session.close()
+    cache = Cache.open(path, key)
+    t0 = time.perf_counter()
+    for start in range(0, args.items, 2000):
+        cache.apply_page(make_items(min(2000, args.items - start), start, now, rng), cache.cursor)
+    fill = time.perf_counter() - t0
+    cache.close()
+    print(f"filled cache with {args.items} items in {fill:.1f} s")
+
+    rss_before = rss_mb()
+    t0 = time.perf_counter()
+    window, session = open_window(url, path, key, folder)
+    window.show()
+    app.processEvents()
+    cold = time.perf_counter() - t0
+    assert window.model.rowCount() > 0
+    base = []
+    for _ in range(20):
+        t = time.perf_counter()
+        session.reader.db.execute("SELECT * FROM items ORDER BY active_due_at LIMIT 200").fetchall()
+        base.append(time.perf_counter() - t)
+
+    window.navigation.setCurrentRow(window.queues.index(QueueId.ALL))
+    timings = []
+    words = ["яма", "фонар", "мусор", "темн", "садовая", "крыша горяч", "собаки", "снег", "остановк", "ещё"]
+    for word in words * 2:
+        t = time.perf_counter()
+        window.panel.search.setText(word)
+        window.panel.apply_filters()
+        app.processEvents()
+        timings.append(time.perf_counter() - t)
+    window.panel.search.setText("")
+    for combo, values in ((window.panel.category, [c.code for c in CATEGORIES]),
+                          (window.panel.urgency, [u.value for u in Urgent]),
+                          (window.panel.status, [s.value for s in STATUSES[:4]])):
+        for value in values:
+            t = time.perf_counter()
+            combo.setCurrentIndex(combo.findData(value))
+            app.processEvents()
+            timings.append(time.perf_counter() - t)
+        combo.setCurrentIndex(0)
+    peak = rss_mb()
+    window.close()
+    session.close()
+    median = statistics.median(timings)
+    print(f"cold start to visible queue: {cold * 1000:.0f} ms (target ≤ 2000)")
+    print(f"search/filter change: median {median * 1000:.1f} ms, max {max(timings) * 1000:.1f} ms "
+          f"(target median ≤ 100); baseline bare page query median "
+          f"{statistics.median(base) * 1000:.1f} ms, ratio {median / statistics.median(base):.1f}x")
+    print(f"peak RSS: {peak:.0f} MB (before opening the window {rss_before:.0f} MB; target ≤ 400)")
+
+    # --- event-loop stall during a first download of --download items ---
+    with platform.store.transaction():
+        for item in make_items(args.download, 10_000_000, now, rng):
+            platform.store.put_item(item)
+    path2 = folder / "download.posdesk"
+    window, session = open_window(url, path2, key, folder)
+    window.show()
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    clock.start()
+    heartbeat = QTimer(interval=10)
+
+    def beat() -> None:
+        gaps.append(clock.restart() / 1000)
+
+    heartbeat.timeout.connect(beat)
+    heartbeat.start()
+    t0 = time.perf_counter()
+    wait_idle(window)
+    took = time.perf_counter() - t0
+    heartbeat.stop()
+    rows = window.session.reader.item_count()
+    window.close()
+    session.close()
+    server.stop()
+    print(f"first download: {rows} items in {took:.1f} s ({rows / took:.0f} items/s); longest event-loop gap "
+          f"{max(gaps) * 1000:.0f} ms (heartbeat 10 ms; target ≤ 100), p99 "
+          f"{statistics.quantiles(gaps, n=100)[98] * 1000:.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
