@@ -173,7 +173,7 @@ def create_app(platform: Platform, faults: FaultInjector | None = None) -> ASGIA
     @api.get(f"{API_PREFIX}/feed", responses=ERRORS, tags=["messages"])
     def feed(u: User, cursor: Annotated[int, Query(ge=0)] = 0,
              limit: Annotated[int, Query(ge=1, le=MAX_FEED_LIMIT)] = 100) -> FeedPage:
-        return platform.feed(u, cursor, limit)
+        return Response(platform.feed_json(u, cursor, limit), media_type="application/json")  # type: ignore[return-value]
 
     @api.get(f"{API_PREFIX}/messages/{{item_id}}", responses=ERRORS, tags=["messages"])
     def message(item_id: str, u: User) -> Item:
