@@ -160,10 +160,11 @@ class MainWindow(QMainWindow):
             self.model.set_queue(self.queues[row], self.panel.filters())
 
     def _items_changed(self, item_ids: list[str]) -> None:
-        # Pages arrive fast during a download: coalesce refreshes to at most one per 300 ms.
+        # Pages arrive fast during a download: coalesce refreshes (rarer while the download runs),
+        # so the UI thread spends its time on the official, not on re-reading a growing table.
         if not self._refresh_pending:
             self._refresh_pending = True
-            QTimer.singleShot(300, self._refresh_now)
+            QTimer.singleShot(1500 if self.progress.isVisible() else 300, self._refresh_now)
         if self.card.item is not None and self.card.item.id in item_ids:
             self.card.show_item(self.card.item.id)
 

@@ -17,6 +17,9 @@ from offline_cache.domain.deadlines import DEFAULT_THRESHOLDS, UrgencyThresholds
 from offline_cache.domain.model import OPEN_STATUSES, Role, Status
 from offline_cache.store.cache import fts_query
 
+#: ``due_key`` of items with no running deadline: sorts after every real date.
+NO_DEADLINE = "9999"
+
 
 class QueueId(StrEnum):
     ROUTING = "routing"  # На распределение
@@ -93,14 +96,16 @@ def queue_clause(queue: QueueId, viewer: Viewer, now: datetime) -> tuple[str, li
         return "i.status = ?", [Status.REPROCESSING.value]
     if queue is QueueId.OVERDUE:
         statuses = sorted(s.value for s in OPEN_STATUSES)
-        return f"i.status IN {_in(statuses)} AND i.active_due_at <= ?", [*statuses, _iso(now)]
+        return f"i.status IN {_in(statuses)} AND i.due_key <= ?", [*statuses, _iso(now)]
+    # Unions of small index lookups: an OR across columns would make SQLite scan the whole queue.
     if queue is QueueId.DRAFTS:
-        return (f"(i.id IN (SELECT item_id FROM drafts) OR (i.status IN (?, ?) AND i.assignee_id IN {_in(mine)} "
-                "AND i.has_draft = 1))",
-                [Status.IN_WORK.value, Status.RETURNED.value, *mine])
+        return (f"i.rowid IN (SELECT rowid FROM items WHERE id IN (SELECT item_id FROM drafts) UNION "
+                f"SELECT rowid FROM items WHERE has_draft = 1 AND assignee_id IN {_in(mine)} AND status IN (?, ?))",
+                [*mine, Status.IN_WORK.value, Status.RETURNED.value])
     if queue is QueueId.OUTBOX:
-        return ("(i.pending > 0 OR i.conflict = 1 OR i.id IN "
-                "(SELECT item_id FROM outbox WHERE state IN ('pending', 'sending', 'failed', 'conflict')))", [])
+        return ("i.rowid IN (SELECT rowid FROM items WHERE pending > 0 UNION SELECT rowid FROM items "
+                "WHERE conflict = 1 UNION SELECT rowid FROM items WHERE id IN (SELECT item_id FROM outbox "
+                "WHERE state IN ('pending', 'sending', 'failed', 'conflict')))", [])
     return "1", []
 
 
@@ -148,18 +153,19 @@ _SELECT = ("SELECT i.id, i.number, i.registered_at, i.kind, i.category_code, i.c
 
 
 def _urgency_clause(values: Sequence[Urgent], now: datetime, t: UrgencyThresholds) -> tuple[str, list[Any]]:
+    # Ranges over due_key, the column queues sort by, so one index serves both the filter and the order.
     bounds = {
-        Urgent.OVERDUE: ("i.active_due_at <= ?", [_iso(now)]),
-        Urgent.CRITICAL: ("i.active_due_at > ? AND i.active_due_at <= ?", [_iso(now), _iso(now + t.critical)]),
-        Urgent.SOON: ("i.active_due_at > ? AND i.active_due_at <= ?", [_iso(now + t.critical), _iso(now + t.soon)]),
-        Urgent.OK: ("i.active_due_at > ?", [_iso(now + t.soon)]),
+        Urgent.OVERDUE: ("i.due_key <= ?", [_iso(now)]),
+        Urgent.CRITICAL: ("i.due_key > ? AND i.due_key <= ?", [_iso(now), _iso(now + t.critical)]),
+        Urgent.SOON: ("i.due_key > ? AND i.due_key <= ?", [_iso(now + t.critical), _iso(now + t.soon)]),
+        Urgent.OK: ("i.due_key > ? AND i.due_key < ?", [_iso(now + t.soon), NO_DEADLINE]),
     }
     parts, params = [], []
     for value in values:
         sql, p = bounds[value]
         parts.append(f"({sql})")
         params += p
-    return f"i.active_due_at IS NOT NULL AND ({' OR '.join(parts)})", params
+    return " OR ".join(parts), params
 
 
 class QueueQuery:
