@@ -49,6 +49,7 @@ from offline_cache.domain.model import Action
 from offline_cache.errors import (
     AuthError,
     AuthExpiredError,
+    ConfigError,
     ConflictError,
     ForbiddenError,
     InvalidError,
@@ -127,11 +128,19 @@ class PlatformClient:
         self._rng = rng or random.Random()
         self._auth_lock = threading.Lock()
         timeout = httpx.Timeout(config.read_timeout, connect=config.connect_timeout)
-        self._http = httpx.Client(
-            base_url=config.base_url.rstrip("/"), timeout=timeout, transport=transport, proxy=config.proxy,
-            verify=_ssl_context(config.ca_bundle) if config.base_url.startswith("https") else True,
-            headers={"User-Agent": config.user_agent, **config.extra_headers},
-        )
+        try:
+            verify: ssl.SSLContext | bool = _ssl_context(config.ca_bundle) \
+                if config.base_url.startswith("https") else True
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigError(f"Не удаётся прочитать корневой сертификат {config.ca_bundle}: {exc}") from exc
+        try:
+            self._http = httpx.Client(
+                base_url=config.base_url.rstrip("/"), timeout=timeout, transport=transport, proxy=config.proxy,
+                verify=verify, headers={"User-Agent": config.user_agent, **config.extra_headers},
+            )
+        except (ValueError, httpx.InvalidURL) as exc:
+            raise ConfigError("Неверный адрес платформы или прокси: укажите его полностью, "
+                              f"например http://proxy:3128 ({exc})") from exc
 
     def close(self) -> None:
         self._http.close()
@@ -281,7 +290,12 @@ class PlatformClient:
                 response = self._attempt(method, prefix + path, auth, **kwargs)
                 if response.status_code == 401 and auth and not renewed and self.tokens is not None:
                     renewed = True
-                    self._renew()
+                    try:
+                        self._renew()
+                    except PlatformError as exc:
+                        if exc.retryable:
+                            renewed = False  # the refresh token still holds: renew again on the retry
+                        raise
                     continue
                 if response.status_code in RETRY_STATUSES:
                     raise _error_from(response)

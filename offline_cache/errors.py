@@ -77,3 +77,7 @@ class InvalidError(PlatformError):
 
 class PayloadTooLargeError(InvalidError):
     """The request body (usually an attachment) is larger than the platform accepts (413)."""
+
+
+class ConfigError(PlatformError):
+    """The connection settings cannot work (a missing CA file, a proxy address without a scheme)."""

@@ -171,7 +171,7 @@ def create_app(platform: Platform, faults: FaultInjector | None = None) -> ASGIA
         return platform.rejection_grounds()
 
     @api.get(f"{API_PREFIX}/feed", responses=ERRORS, tags=["messages"])
-    def feed(u: User, cursor: Annotated[int, Query(ge=0)] = 0,
+    def feed(u: User, cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
              limit: Annotated[int, Query(ge=1, le=MAX_FEED_LIMIT)] = 100) -> FeedPage:
         return Response(platform.feed_json(u, cursor, limit), media_type="application/json")  # type: ignore[return-value]
 
@@ -191,7 +191,7 @@ def create_app(platform: Platform, faults: FaultInjector | None = None) -> ASGIA
     async def upload(item_id: str, request: Request, u: User,
                      x_file_name: Annotated[str, Header(min_length=1, max_length=600)]) -> AttachmentMeta:
         name = urllib.parse.unquote(x_file_name).strip()[:255]
-        if not name or "/" in name or "\\" in name:
+        if not name or "/" in name or "\\" in name or any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
             raise ApiError(422, "invalid", "Недопустимое имя файла", field="X-File-Name")
         data = await request.body()
         if not data:
