@@ -187,6 +187,8 @@ class MainWindow(QMainWindow):
         self.counts = counts
 
     def tick(self) -> None:
+        if self._closed:
+            return
         self.model.tick()
         self.card.tick()
         self.refresh_counts()
@@ -284,6 +286,8 @@ class MainWindow(QMainWindow):
             self.ticker.stop()
             self._copies.close()
             bridge = self.session.worker.bridge
-            for signal in (bridge.statusChanged, bridge.progress, bridge.itemsChanged, bridge.outboxChanged):
-                signal.disconnect()
+            for signal, slot in ((bridge.statusChanged, self._sync_status), (bridge.progress, self._progress),
+                                 (bridge.itemsChanged, self._items_changed),
+                                 (bridge.outboxChanged, self._outbox_changed)):
+                signal.disconnect(slot)  # only this window's: others may share the session
         super().closeEvent(event)

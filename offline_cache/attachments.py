@@ -31,7 +31,10 @@ def fetch(cache: Cache, client: PlatformClient, att_id: str) -> bytes:
 def safe_name(name: str) -> str:
     """A file name without path parts or characters a shell or viewer could trip on."""
     base = _UNSAFE.sub("_", Path(name.replace("\\", "/")).name).strip(" .")
-    return base[:120] or "attachment"
+    if not base:
+        return "attachment"
+    stem, suffix = Path(base).stem, Path(base).suffix[:16]
+    return (stem[: 120 - len(suffix)] + suffix) if len(base) > 120 else base  # keep the type: viewers need it
 
 
 class ExternalCopies:

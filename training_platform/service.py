@@ -362,6 +362,8 @@ class Platform:
             item = self._visible_item(user, item_id)
             if item.assignee_id not in self.actor(user).acts_for:
                 raise ApiError(403, "forbidden", "Вложения к ответу добавляет исполнитель сообщения")
+            if item.status not in (Status.IN_WORK, Status.RETURNED, Status.INTERIM_ANSWER):
+                raise ApiError(409, "conflict", "Ответ уже не готовится: добавить к нему файл нельзя", current=item)
             meta = AttachmentMeta(id=self._new_id("att"), name=name, content_type=content_type, size=len(data),
                                   origin="answer")
             self.store.put_attachment(meta, item.id, data, user.id)

@@ -36,6 +36,7 @@ def _key_pragma(key: bytes) -> str:
 
 def connect(path: Path | str, key: bytes, *, create: bool = True) -> Any:
     """A keyed sqlcipher3 connection to ``path``, verified to decrypt, in WAL mode."""
+    pragma = _key_pragma(key)  # before connecting: a bad key must not leave an empty file behind
     target = Path(path)
     if not create and not target.exists():
         raise CacheError(f"Файл кэша не найден: {target}")
@@ -44,7 +45,7 @@ def connect(path: Path | str, key: bytes, *, create: bool = True) -> Any:
     conn = sqlcipher3.connect(str(target), check_same_thread=False, isolation_level=None)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute(_key_pragma(key))
+        conn.execute(pragma)
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlcipher3.DatabaseError as exc:

@@ -190,5 +190,5 @@ def test_layout_is_remembered(world: World, open_window: WindowFactory) -> None:
     try:
         assert again.panel.table.horizontalHeader().sectionSize(0) == 222
     finally:
-        again._closed = True
+        again.close()
         again.deleteLater()
