@@ -30,6 +30,7 @@ import sqlcipher3
 from benchmarks.bench_window import make_items
 from offline_cache.actions import perform
 from offline_cache.client import ClientConfig, PlatformClient
+from offline_cache.contract.models import InjectMessageRequest
 from offline_cache.domain.model import Action, Status
 from offline_cache.store.cache import Cache
 from offline_cache.sync import SyncEngine
@@ -160,9 +161,7 @@ def bench_delta() -> None:
         server.stop()
 
 
-def _inject() -> object:
-    from offline_cache.contract.models import InjectMessageRequest
-
+def _inject() -> InjectMessageRequest:
     return InjectMessageRequest(org_id="c", category_code="roads", text="Яма на дороге", address="ул. Мира, 1",
                                 applicant_name="Заявитель")
 
@@ -198,7 +197,7 @@ def bench_outbox(actions: int = 1000) -> None:
     now = datetime.now(UTC)
     server = server_with(0, now)
     for _ in range(2 * actions):
-        server.platform.inject(_inject())  # type: ignore[arg-type]
+        server.platform.inject(_inject())
     folder = Path(tempfile.mkdtemp(prefix="posdesk-bench-"))
     try:
         c = client(server.url)
