@@ -93,11 +93,15 @@ class MainWindow(QMainWindow):
         self.navigation.currentRowChanged.connect(self._queue_selected)
         self.panel.currentItemChanged.connect(self.card.show_item)
         self.card.attachmentRequested.connect(self._open_attachment)
+        self.card.thumbnailsWanted.connect(self._fetch_thumbnails)
+        self._opening: set[str] = set()
+        self._fetching: set[str] = set()
         bridge = session.worker.bridge
         bridge.statusChanged.connect(self._sync_status)
         bridge.progress.connect(self._progress)
         bridge.itemsChanged.connect(self._items_changed)
         bridge.outboxChanged.connect(self._outbox_changed)
+        bridge.attachmentFetched.connect(self._attachment_fetched)
         # One timer for every countdown in the window: tables, card, counters, notifications.
         self.ticker = QTimer(self, interval=TICK_MS)
         self.ticker.timeout.connect(self.tick)
@@ -246,11 +250,34 @@ class MainWindow(QMainWindow):
         self.outbox.setText(text)
         self.outbox.setStyleSheet("color: #c62828;" if problems else "")
 
+    def _fetch_thumbnails(self, att_ids: list[str]) -> None:
+        for att_id in att_ids:
+            if att_id not in self._fetching:
+                self._fetching.add(att_id)
+                self.session.worker.fetch_attachment(att_id)
+
+    def _attachment_fetched(self, att_id: str, error: str) -> None:
+        self._fetching.discard(att_id)
+        if error:
+            self._opening.discard(att_id)
+            self.statusBar().showMessage(_t("Вложение не загружено: {e}").format(e=error), 8000)
+            return
+        if att_id in self._opening:
+            self._opening.discard(att_id)
+            self._open_attachment(att_id)
+        elif self.card.item is not None and any(a.id == att_id for a in self.card.item.attachments):
+            self.card.show_item(self.card.item.id)  # the thumbnail is in the cache now
+
     def _open_attachment(self, att_id: str) -> None:
+        """Open in the system's viewer: an explicit act, the only time a decrypted copy touches the disk."""
         data = self.session.reader.attachment_data(att_id)
         meta = self.session.reader.attachment_meta(att_id)
-        if data is None or meta is None:
-            self.statusBar().showMessage(_t("Вложение ещё не загружено с платформы"), 5000)
+        if meta is None:
+            return
+        if data is None:
+            self._opening.add(att_id)
+            self._fetch_thumbnails([att_id])
+            self.statusBar().showMessage(_t("Загружаем вложение с платформы…"), 5000)
             return
         path = self._copies.open_copy(str(meta["name"]), data)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
@@ -288,6 +315,7 @@ class MainWindow(QMainWindow):
             bridge = self.session.worker.bridge
             for signal, slot in ((bridge.statusChanged, self._sync_status), (bridge.progress, self._progress),
                                  (bridge.itemsChanged, self._items_changed),
-                                 (bridge.outboxChanged, self._outbox_changed)):
+                                 (bridge.outboxChanged, self._outbox_changed),
+                                 (bridge.attachmentFetched, self._attachment_fetched)):
                 signal.disconnect(slot)  # only this window's: others may share the session
         super().closeEvent(event)

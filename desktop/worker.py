@@ -10,8 +10,10 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 
 from offline_cache.actions import perform
+from offline_cache.attachments import fetch
 from offline_cache.client import PlatformClient
 from offline_cache.domain.workflow import DomainError
+from offline_cache.errors import PlatformError
 from offline_cache.store.cache import Cache
 from offline_cache.sync import SyncEngine, SyncListener, SyncStatus
 
@@ -26,6 +28,7 @@ class SyncBridge(QObject):
         outboxChanged(dict): outbox entries by state.
         quarantined(str, str): id (or "") and error of a malformed record kept aside.
         actionFinished(str, str, str): request id, item id, error message ("" when queued fine).
+        attachmentFetched(str, str): attachment id and error message ("" when its bytes are now cached).
         ready(): the worker opened the cache and is about to sync.
     """
 
@@ -35,6 +38,7 @@ class SyncBridge(QObject):
     outboxChanged = Signal(dict)
     quarantined = Signal(str, str)
     actionFinished = Signal(str, str, str)
+    attachmentFetched = Signal(str, str)
     ready = Signal()
 
     # The worker emits these; each is forwarded to its public twin through a queued connection,
@@ -45,6 +49,7 @@ class SyncBridge(QObject):
     _outbox = Signal(dict)
     _quarantined = Signal(str, str)
     _action = Signal(str, str, str)
+    _attachment = Signal(str, str)
     _ready = Signal()
 
     def __init__(self) -> None:
@@ -53,6 +58,7 @@ class SyncBridge(QObject):
         for private, public in ((self._status, self.statusChanged), (self._progress, self.progress),
                                 (self._items, self.itemsChanged), (self._outbox, self.outboxChanged),
                                 (self._quarantined, self.quarantined), (self._action, self.actionFinished),
+                                (self._attachment, self.attachmentFetched),
                                 (self._ready, self.ready)):
             private.connect(public, queued)
 
@@ -130,6 +136,21 @@ class SyncWorker:
 
         engine.submit(op)
         return request
+
+    def fetch_attachment(self, att_id: str) -> None:
+        """Download an attachment into the encrypted cache on the worker; ``attachmentFetched`` reports."""
+        engine, cache = self._engine, self._cache
+        assert engine is not None and cache is not None, "worker not started"
+
+        def op() -> None:
+            try:
+                fetch(cache, self._client, att_id)
+            except PlatformError as exc:
+                self.bridge._attachment.emit(att_id, exc.message)
+                return
+            self.bridge._attachment.emit(att_id, "")
+
+        engine.submit(op)
 
     def stop(self) -> None:
         if self._engine is not None:

@@ -55,9 +55,11 @@ class MessageCard(QScrollArea):
 
     Signals:
         attachmentRequested(str): the official asked to open an attachment (by id).
+        thumbnailsWanted(list): image attachments of the shown item whose bytes are not cached yet.
     """
 
     attachmentRequested = Signal(str)
+    thumbnailsWanted = Signal(list)
 
     def __init__(self, reader: Cache, zone: str, roles: frozenset[Role], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -171,17 +173,22 @@ class MessageCard(QScrollArea):
 
     def _fill_attachments(self, item: Item) -> None:
         self.attachments.clear()
+        missing = []
         for meta in item.attachments:
             entry = QListWidgetItem(meta.name)
             entry.setData(Qt.ItemDataRole.UserRole, meta.id)
             entry.setToolTip(f"{meta.name} · {meta.size // 1024 + 1} КБ")
             data = self._reader.attachment_data(meta.id) if meta.content_type.startswith("image/") else None
+            if data is None and meta.content_type.startswith("image/"):
+                missing.append(meta.id)
             if data:
                 image = QImage.fromData(data)
                 if not image.isNull():
                     entry.setIcon(QIcon(QPixmap.fromImage(image.scaled(
                         64, 48, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))))
             self.attachments.addItem(entry)
+        if missing:
+            self.thumbnailsWanted.emit(missing)
 
     def _fill_history(self, item: Item) -> None:
         self.history.clear()

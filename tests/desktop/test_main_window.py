@@ -192,3 +192,21 @@ def test_layout_is_remembered(world: World, open_window: WindowFactory) -> None:
     finally:
         again.close()
         again.deleteLater()
+
+
+def test_image_attachments_are_fetched_into_the_cache_for_thumbnails(
+    world: World, open_window: WindowFactory, qtbot: QtBot
+) -> None:
+    from training_platform.demo_data import demo_png
+
+    item = world.inject()
+    routed = world.client("c-coord").act(item.id, Action.ROUTE_TO_EXECUTOR, 1, {"executor_id": "c-exec1"})
+    image = demo_png(3)
+    world.client("c-exec1").upload_attachment(routed.id, "фото.png", "image/png", image)
+    window = open_window("c-exec1")
+    att_id = window.session.reader.item(item.id).attachments[0].id  # type: ignore[union-attr]
+    assert window.session.reader.attachment_data(att_id) is None  # nothing is downloaded unasked
+    with qtbot.waitSignal(window.session.worker.bridge.attachmentFetched, timeout=10_000):
+        window.panel.select_item(item.id)
+    qtbot.waitUntil(lambda: not window.card.attachments.item(0).icon().isNull(), timeout=5_000)
+    assert window.session.reader.attachment_data(att_id) == image
