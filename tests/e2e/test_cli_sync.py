@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,40 +14,17 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.platform_process import platform_process
+
 ROOT = Path(__file__).resolve().parents[2]
 TEST_KEYRING = "tests.keyrings.FileKeyring"
 NO_KEYRING = "keyring.backends.fail.Keyring"  # explicit, so a developer's real keyring is never touched
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def platform_url() -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "training_platform", "--port", str(port), "--seed", "demo"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                _, err = proc.communicate(timeout=5)
-                pytest.fail(f"platform did not start: {err.decode(errors='replace')[-2000:]}")
-            time.sleep(0.1)
+    with platform_process() as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
