@@ -15,7 +15,7 @@ from typing import Any
 
 from offline_cache.domain.deadlines import DEFAULT_THRESHOLDS, UrgencyThresholds
 from offline_cache.domain.model import OPEN_STATUSES, Role, Status
-from offline_cache.store.cache import fts_query
+from offline_cache.store.cache import fts_membership, fts_query
 
 #: ``due_key`` of items with no running deadline: sorts after every real date.
 NO_DEADLINE = "9999"
@@ -194,21 +194,13 @@ class QueueQuery:
             if query is None:
                 parts.append("0")
             else:
-                # A rare word: look its few items up by rowid. A common one: walk the sort index in
-                # order and test membership (the unary + keeps SQLite off the rowid lookups), which
-                # finds a page of matches after a few hundred rows instead of sorting thousands.
-                common = self.text_hits(query) > max(500, self.size() // 50)
-                rowid = "+i.rowid" if common else "i.rowid"
-                parts.append(f"{rowid} IN (SELECT rowid FROM search WHERE search MATCH ?)")
+                parts.append(fts_membership(self.conn, query))
                 params.append(query)
         return " AND ".join(f"({p})" for p in parts), params
 
     def text_hits(self, query: str) -> int:
         return int(self.conn.execute("SELECT count(*) FROM search WHERE search MATCH ?", [query]).fetchone()[0])
 
-    def size(self) -> int:
-        """Roughly how many items are cached (the largest rowid: instant, unlike count(*))."""
-        return int(self.conn.execute("SELECT COALESCE(max(rowid), 0) FROM items").fetchone()[0])
 
     def count(self, queue: QueueId, filters: Filters, now: datetime) -> int:
         text_only = Filters(text=filters.text)
