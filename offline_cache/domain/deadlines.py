@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from offline_cache.domain.model import ROUTING_STATUSES, ItemKind, ItemState, Status
@@ -153,7 +154,20 @@ def urgency(due: datetime, now: datetime, thresholds: UrgencyThresholds = DEFAUL
     return Urgency.OK
 
 
-def active_deadline(item: ItemState) -> datetime | None:
+class HasDeadlines(Protocol):
+    """What the running deadline depends on: an ``ItemState`` or a wire ``Item`` both have it."""
+
+    @property
+    def status(self) -> Status: ...
+    @property
+    def due_at(self) -> datetime: ...
+    @property
+    def routing_due_at(self) -> datetime | None: ...
+    @property
+    def control_due_at(self) -> datetime | None: ...
+
+
+def active_deadline(item: HasDeadlines) -> datetime | None:
     """The deadline that matters for ``item`` now, or None when nothing is owed.
 
     Awaiting routing: the earlier of the routing and answer deadlines. After an interim answer:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -19,7 +20,6 @@ from typing import Any
 
 import sqlite_utils
 
-from offline_cache.contract.convert import item_to_state
 from offline_cache.contract.models import (
     CategoryOut,
     Item,
@@ -28,8 +28,8 @@ from offline_cache.contract.models import (
     StaffOut,
     TemplateOut,
 )
-from offline_cache.domain.deadlines import active_deadline
 from offline_cache.store.database import open_encrypted, rekey
+from offline_cache.store.items import normalise, write_items
 from offline_cache.store.schema import migrate
 
 OUTBOX_STATES = ("pending", "sending", "done", "failed", "conflict")
@@ -39,21 +39,17 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).isoformat()
-
-
-def normalise(text: str) -> str:
-    """Fold case and ё→е, which FTS5's unicode61 tokenizer does not treat as the same letter."""
-    return text.lower().replace("ё", "е")
-
-
-_WORD = re.compile(r"\w+", re.UNICODE)
+# What unicode61 keeps in a token: letters, digits (categories L*, N*). Everything else separates
+# tokens, the underscore included, which \w would keep. Each query term must be exactly one token:
+# the index stores no positions (detail=none), so a multi-token phrase could not be matched.
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def fts_query(text: str) -> str | None:
     """A prefix query matching all words of ``text`` (no stemming in FTS5, so prefixes stand in)."""
-    words = _WORD.findall(normalise(text))
+    # Composed letters stay whole (й is not и + breve); a stray combining mark (a typed stress) goes.
+    folded = "".join(ch for ch in unicodedata.normalize("NFC", normalise(text)) if not unicodedata.combining(ch))
+    words = _WORD.findall(folded)
     if not words:
         return None
     return " ".join(f'"{w}"*' for w in words)
@@ -146,69 +142,13 @@ class Cache:
         ``quarantined`` holds (item id, error, raw JSON) for records that failed validation: they
         are kept aside for the administrator and the rest of the page applies.
         """
-        changed = 0
         with self.transaction():
-            for item in items:
-                changed += self._upsert(item, next_cursor)
-            for item_id, error, raw in quarantined:
-                self.db.execute("INSERT INTO quarantine (at, feed_seq, item_id, error, raw) VALUES (?, ?, ?, ?, ?)",
-                                [_now(), next_cursor, item_id, error, raw])
+            written = write_items(self.db.conn, list(items), next_cursor)
+            self.db.conn.executemany(
+                "INSERT INTO quarantine (at, feed_seq, item_id, error, raw) VALUES (?, ?, ?, ?, ?)",
+                [(_now(), next_cursor, item_id, error, raw) for item_id, error, raw in quarantined])
             self.set_state("cursor", str(next_cursor))
-        return changed
-
-    def _upsert(self, item: Item, seq: int) -> int:
-        row = self.db.execute("SELECT version FROM items WHERE id=?", [item.id]).fetchone()
-        if row is not None and row[0] > item.version:
-            return 0  # an older copy (a page re-delivered after a crash): keep the newer one
-        due = active_deadline(item_to_state(item))
-        category = self.db.execute("SELECT name FROM categories WHERE code=?", [item.category_code]).fetchone()
-        assignee = self.db.execute("SELECT full_name FROM staff WHERE id=?", [item.assignee_id]).fetchone() \
-            if item.assignee_id else None
-        columns = {
-            "id": item.id, "number": item.number, "kind": item.kind.value, "source": item.source,
-            "org_id": item.org_id, "status": item.status.value, "version": item.version,
-            "category_code": item.category_code, "subject": item.subject, "address": item.address,
-            "applicant_name": item.applicant_name, "assignee_id": item.assignee_id,
-            "approval_step": item.approval_step, "registered_at": _iso(item.registered_at),
-            "received_at": _iso(item.received_at), "due_at": _iso(item.due_at),
-            "routing_due_at": _iso(item.routing_due_at), "control_due_at": _iso(item.control_due_at),
-            "active_due_at": _iso(due), "due_key": _iso(due) or "9999", "updated_at": _iso(item.updated_at),
-            "category_name": category[0] if category else item.category_code,
-            "assignee_name": assignee[0] if assignee else "", "feed_seq": seq,
-            "has_draft": int(item.draft is not None),
-        }
-        if row is None:
-            self.db.execute(f"INSERT INTO items ({','.join(columns)}) VALUES ({','.join('?' * len(columns))})",
-                            list(columns.values()))
-        else:
-            # pending/conflict/local_record stay: the official's own changes show over server state.
-            sets = ",".join(f"{k}=?" for k in columns if k != "id")
-            self.db.execute(f"UPDATE items SET {sets} WHERE id=?",
-                            [v for k, v in columns.items() if k != "id"] + [item.id])
-        self.db.execute("INSERT OR REPLACE INTO item_records (id, record) VALUES (?, ?)",
-                        [item.id, item.model_dump_json()])
-        self.db.execute("DELETE FROM history WHERE item_id=?", [item.id])
-        self.db.conn.executemany(
-            "INSERT INTO history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(item.id, i, _iso(h.at), h.actor_id, h.action, h.from_status.value if h.from_status else None,
-              h.to_status.value, h.comment) for i, h in enumerate(item.history)])
-        for a in item.attachments:
-            self.db.execute("INSERT OR IGNORE INTO attachments (id, item_id, name, content_type, size, origin) "
-                            "VALUES (?, ?, ?, ?, ?, ?)", [a.id, item.id, a.name, a.content_type, a.size, a.origin])
-        self._index(item, str(columns["category_name"]))
-        return 1
-
-    def _index(self, item: Item, category_name: str) -> None:
-        draft = self.db.execute("SELECT text FROM drafts WHERE item_id=?", [item.id]).fetchone()
-        draft_text = draft[0] if draft else (item.draft.text if item.draft else "")
-        # The FTS row shares the item's rowid: deleting by rowid is a lookup, by a column a full scan.
-        rowid = self.db.execute("SELECT rowid FROM items WHERE id=?", [item.id]).fetchone()[0]
-        self.db.execute("DELETE FROM search WHERE rowid=?", [rowid])
-        self.db.execute(
-            "INSERT INTO search (rowid, item_id, number, subject, body, address, applicant, category, draft) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [rowid, item.id, item.number, normalise(item.subject), normalise(item.text), normalise(item.address),
-             normalise(item.applicant_name), normalise(category_name), normalise(draft_text)])
+        return len(written)
 
     # --- directory --------------------------------------------------------------------------
 
@@ -343,7 +283,7 @@ class Cache:
             left = self.db.execute("SELECT count(*) FROM outbox WHERE item_id=? AND state IN ('pending', 'sending')",
                                    [entry.item_id]).fetchone()[0]
             if server is not None:
-                self._upsert(server, self.cursor)
+                write_items(self.db.conn, [server], self.cursor)
             if state == "conflict":
                 self.db.execute("UPDATE items SET conflict=1 WHERE id=?", [entry.item_id])
             if left == 0:

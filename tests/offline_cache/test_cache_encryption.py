@@ -13,7 +13,7 @@ import pytest
 
 from offline_cache.contract.models import Item
 from offline_cache.domain.model import Action
-from offline_cache.store.cache import Cache, normalise
+from offline_cache.store.cache import Cache, fts_query, normalise
 from offline_cache.store.database import WrongKeyError
 from offline_cache.sync import SyncEngine
 from tests.world import World
@@ -183,6 +183,16 @@ def test_search_by_address_applicant_category_number_and_draft(synced: Synced) -
     assert ids(synced.phrase_item.number) == {phrase}
     assert ids("снегоуборщик четверг") == {routed} and ids("снегоубор") == {routed}
     assert ids("") == set() and ids("?!") == set() and ids("несуществующееслово") == set()
+
+
+def test_search_takes_any_typed_text_as_single_token_prefixes(synced: Synced) -> None:
+    """The index keeps no positions, so every query term must be one token: underscores, quotes,
+    FTS syntax and a typed stress mark are separators or dropped, never an error."""
+    phrase = synced.phrase_item.id
+    for query in ("ёлка_упала", "уника\u0301льная", '"ёлка"', "ёлка*", "(ёлка) упала", "ёлка-упала", "ёлка:упала",
+                  "{ёлка} ^упала"):
+        assert [h["id"] for h in synced.cache.search(query)] == [phrase], query
+    assert fts_query("foo_bar баз\u0301") == '"foo"* "bar"* "баз"*'
 
 
 def test_the_plaintext_check_itself_finds_plaintext(tmp_path: Path) -> None:

@@ -150,6 +150,58 @@ def test_v1_cache_upgrades_with_its_data(tmp_path: Path) -> None:
     cache.close()
 
 
+def test_v2_fixture_is_really_version_2(tmp_path: Path) -> None:
+    path = tmp_path / "v2.posdesk"
+    shutil.copy(FIXTURES / "cache_v2.posdesk", path)
+    db = open_encrypted(path, FIXTURE_KEY, create=False)
+    assert applied(db) == ["0001_initial", "0002_queue_performance"]
+    assert "item_id" in db["search"].columns_dict  # the FTS table still stored its own copy of the text
+    db.conn.close()
+
+
+def test_v2_cache_upgrades_with_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "v2.posdesk"
+    shutil.copy(FIXTURES / "cache_v2.posdesk", path)  # never migrate the committed file itself
+    cache = Cache.open(path, FIXTURE_KEY)
+    try:
+        assert applied(cache.db) == ALL
+        assert cache.item_count() == 3 and cache.cursor == 7
+        for item_id, (text, address, applicant, _, assignee) in V2_ITEMS.items():
+            server = cache.server_item(item_id)
+            assert server is not None and (server.text, server.address, server.applicant_name,
+                                           server.assignee_id) == (text, address, applicant, assignee)
+
+        # 0003: the search index was rebuilt without its own copy of the text, and still finds
+        # body, address, applicant, category, number and the local draft, with ё = е and prefixes.
+        assert "item_id" not in cache.db["search"].columns_dict
+        indexes = {r[0] for r in cache.db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        assert not {"items_assignee", "items_category"} & indexes and "items_assignee_due_key" in indexes
+        assert [h["id"] for h in cache.search("качел")] == ["m-v2-0001"]
+        assert [h["id"] for h in cache.search("березовая")] == ["m-v2-0001"]
+        assert [h["id"] for h in cache.search("ЁЖИК")] == ["m-v2-0001"]
+        assert [h["id"] for h in cache.search("освещ мига")] == ["m-v2-0002"]
+        assert [h["id"] for h in cache.search("кровельщ")] == ["m-v2-0003"]
+        assert [h["id"] for h in cache.search("2026-1000002")] == ["m-v2-0002"]
+        assert cache.search("площадка фонарь") == []
+
+        # Rows keep their rowids, so an update after the upgrade replaces the item's search row.
+        server = cache.server_item("m-v2-0002")
+        assert server is not None
+        cache.apply_page([server.model_copy(update={"text": "Фонарь починили, но снова погас", "version": 2})], 8)
+        assert cache.search("мига") == [] and [h["id"] for h in cache.search("погас")] == ["m-v2-0002"]
+        assert cache.db.execute("SELECT count(*) FROM search").fetchone()[0] == 3
+
+        # The queued action, its optimistic change, the draft and the attachment survive.
+        [entry] = cache.outbox()
+        assert (entry.idempotency_key, entry.item_id, entry.action) == (V2_OUTBOX_KEY, "m-v2-0001", "interim_answer")
+        local = cache.item("m-v2-0001")
+        assert local is not None and local.status is Status.INTERIM_ANSWER
+        assert cache.db.execute("SELECT text FROM drafts").fetchone()[0] == V2_DRAFT[1]
+        assert cache.attachment_data("att-v2-0001") == b"v2 attachment bytes"
+    finally:
+        cache.close()
+
+
 # --- fixture generators: NOT used at test time ---------------------------------------------
 # Each runs once, by hand, when a schema version is about to be superseded (see fixtures/README.md):
 #   .venv/bin/python -c "from tests.offline_cache.test_migrations import make_cache_v1; make_cache_v1()"
@@ -237,5 +289,98 @@ def make_cache_v1(path: Path = FIXTURES / "cache_v1.posdesk") -> None:
     db.execute("UPDATE items SET local_record=?, pending=1 WHERE id='m-v1-0001'", [predicted.model_dump_json()])
     db.execute("INSERT INTO audit_log (at, event, item_id, details) VALUES (?, 'enqueued', 'm-v1-0001', ?)",
                [stamp, f"route_to_executor {V1_OUTBOX_KEY}"])
+    db.conn.execute("COMMIT")
+    db.conn.close()  # checkpoints the WAL into the file: one self-contained file to commit
+
+
+# What the v2 fixture holds (see make_cache_v2 below): an executor's cache with a local draft.
+V2_ITEMS = {
+    "m-v2-0001": ("Во дворе разбита детская площадка, качели сломаны", "ул. Берёзовая, д. 5", "Семён Ёжиков",
+                  "roads", "c-exec1"),
+    "m-v2-0002": ("Фонарь над подъездом мигает всю ночь", "пр. Мира, д. 40", "Ольга Котова", "light", None),
+    "m-v2-0003": ("Крыша протекает после дождя", "ул. Садовая, д. 2", "Пётр Гусев", "snow", "c-exec1"),
+}
+V2_DRAFT = ("m-v2-0003", "Черновик: кровельщики выйдут на объект в понедельник")
+V2_OUTBOX_KEY = "6c1b1f0e-0000-4000-8000-000000000002"
+
+
+def make_cache_v2(path: Path = FIXTURES / "cache_v2.posdesk") -> None:
+    """Write the schema-2 fixture: three items (two in work), a directory, a local draft, a pending action.
+
+    Rows are written as version 2's ``Cache._upsert`` and ``_index`` wrote them: indexed columns in
+    ``items``, the JSON record in ``item_records``, an FTS row (with ``item_id``) sharing the rowid.
+    """
+    from offline_cache.contract.convert import item_to_state, org_to_contract, staff_to_contract
+    from offline_cache.contract.models import Me
+    from offline_cache.domain.deadlines import active_deadline
+    from offline_cache.domain.staff import StaffMember
+    from tests.world import CATEGORIES, ORGS, STAFF, WORLD_START
+
+    path.unlink(missing_ok=True)
+    db = open_encrypted(path, FIXTURE_KEY)
+    stamp = WORLD_START.isoformat()
+    db.conn.execute("CREATE TABLE _migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
+                    "applied_at TEXT NOT NULL)")
+    for name, sql in MIGRATIONS[:2]:
+        db.conn.executescript(f"BEGIN;\n{sql}\nINSERT INTO _migrations (name, applied_at) "
+                              f"VALUES ('{name}', '{stamp}');\nCOMMIT;")
+    orgs = [org_to_contract(o) for o in ORGS]
+    staff = [staff_to_contract(StaffMember(i, o, f"Сотрудник {i}", frozenset(r))) for i, o, r in STAFF]
+    names = {m.id: m.full_name for m in staff}
+    exec1 = next(s for s in staff if s.id == "c-exec1")
+    me = Me(user=exec1, organisation=orgs[1], effective_roles=exec1.roles, deputising_for=[],
+            server_time=WORLD_START)
+    db.conn.execute("BEGIN")
+    for o in orgs:
+        db.execute("INSERT INTO organisations VALUES (?, ?, ?)", [o.id, o.parent_id, o.model_dump_json()])
+    for m in staff:
+        db.execute("INSERT INTO staff VALUES (?, ?, ?, ?)", [m.id, m.org_id, m.full_name, m.model_dump_json()])
+    for c in CATEGORIES:
+        db.execute("INSERT INTO categories VALUES (?, ?, ?, ?, ?)",
+                   [c.code, c.name, c.parent_code, c.term_kind.value, c.term_days])
+    db.execute("INSERT INTO sync_state VALUES ('me', ?)", [me.model_dump_json()])
+    db.execute("INSERT INTO sync_state VALUES ('cursor', '7')")
+    items = []
+    for n, (item_id, (text, address, applicant, category, assignee)) in enumerate(V2_ITEMS.items(), start=1):
+        cat = next(c for c in CATEGORIES if c.code == category)
+        items.append(Item.model_validate({
+            "id": item_id, "number": f"2026-100000{n}", "kind": "message", "source": "portal", "org_id": "c",
+            "status": "in_work" if assignee else "awaiting_routing", "version": 2 if assignee else 1,
+            "category_code": category, "subject": cat.name, "text": text, "address": address,
+            "applicant_name": applicant, "assignee_id": assignee, "registered_at": WORLD_START,
+            "received_at": WORLD_START, "due_at": WORLD_START + timedelta(days=cat.term_days),
+            "routing_due_at": WORLD_START + timedelta(days=1), "updated_at": WORLD_START,
+            "attachments": [{"id": "att-v2-0001", "name": "качели.jpg", "content_type": "image/jpeg", "size": 19,
+                             "origin": "citizen"}] if n == 1 else [],
+        }))
+    for seq, item in enumerate(items, start=5):
+        due = _iso(active_deadline(item_to_state(item)))
+        category = next(c.name for c in CATEGORIES if c.code == item.category_code)
+        db.execute(
+            "INSERT INTO items (id, number, kind, source, org_id, status, version, category_code, subject, address, "
+            "applicant_name, assignee_id, approval_step, registered_at, received_at, due_at, routing_due_at, "
+            "control_due_at, active_due_at, due_key, updated_at, category_name, assignee_name, feed_seq, has_draft) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [item.id, item.number, item.kind.value, item.source, item.org_id, item.status.value, item.version,
+             item.category_code, item.subject, item.address, item.applicant_name, item.assignee_id,
+             item.approval_step, _iso(item.registered_at), _iso(item.received_at), _iso(item.due_at),
+             _iso(item.routing_due_at), _iso(item.control_due_at), due, due or "9999", _iso(item.updated_at),
+             category, names.get(item.assignee_id or "", ""), seq, 0])
+        db.execute("INSERT INTO item_records (id, record) VALUES (?, ?)", [item.id, item.model_dump_json()])
+        for a in item.attachments:
+            db.execute("INSERT INTO attachments VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       [a.id, item.id, a.name, a.content_type, a.size, a.origin, b"v2 attachment bytes", stamp])
+        rowid = db.execute("SELECT rowid FROM items WHERE id=?", [item.id]).fetchone()[0]
+        db.execute("INSERT INTO search (rowid, item_id, number, subject, body, address, applicant, category, draft) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   [rowid, item.id, item.number, normalise(item.subject), normalise(item.text),
+                    normalise(item.address), normalise(item.applicant_name), normalise(category),
+                    normalise(V2_DRAFT[1]) if item.id == V2_DRAFT[0] else ""])
+    db.execute("INSERT INTO drafts (item_id, text, updated_at) VALUES (?, ?, ?)", [*V2_DRAFT, stamp])
+    predicted = items[0].model_copy(update={"status": Status.INTERIM_ANSWER})
+    db.execute("INSERT INTO outbox (idempotency_key, item_id, base_version, action, payload, created_at, state) "
+               "VALUES (?, 'm-v2-0001', 2, 'interim_answer', ?, ?, 'pending')",
+               [V2_OUTBOX_KEY, json.dumps({"text": "Промежуточный ответ", "planned_date": "2026-12-01"}), stamp])
+    db.execute("UPDATE items SET local_record=?, pending=1 WHERE id='m-v2-0001'", [predicted.model_dump_json()])
     db.conn.execute("COMMIT")
     db.conn.close()  # checkpoints the WAL into the file: one self-contained file to commit
