@@ -14,13 +14,14 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from pydantic import ValidationError
 
-from offline_cache.client import PlatformClient
+from offline_cache.client import PlatformClient, RawFeedPage
 from offline_cache.contract.models import Item
 from offline_cache.errors import (
     AuthExpiredError,
@@ -76,6 +77,15 @@ class SyncReport:
     changed: list[str] = field(default_factory=list)
 
 
+@dataclass
+class _CheckedPage:
+    """A feed page with its records validated: good items, and (id, reason, raw JSON) of bad ones."""
+
+    raw: RawFeedPage
+    items: list[Item] = field(default_factory=list)
+    bad: list[tuple[str | None, str, str]] = field(default_factory=list)
+
+
 class SyncEngine:
     """Reconciles one cache with one platform session."""
 
@@ -125,35 +135,60 @@ class SyncEngine:
         self.cache.set_state("me", me.model_dump_json())
 
     def pull(self, report: SyncReport | None = None) -> SyncReport:
+        """Download what changed since the stored cursor, page by page, each page with its cursor.
+
+        While a page is being written, the next one is already downloading and being validated on
+        a helper thread (its cursor is known from the page in hand): SQLite releases the interpreter
+        while it writes, so the transfer, the parsing and the encrypted writes overlap instead of
+        adding up. Queued operations run only between requests, never beside one, so the client is
+        used by one thread at a time.
+        """
         report = report or SyncReport()
         done = 0
-        while not self._stop.is_set():
-            cursor = self.cache.cursor
-            page = self.client.feed_raw(cursor, self.page_size)
-            items: list[Item] = []
-            bad: list[tuple[str | None, str, str]] = []
-            for raw in page.items:
+        if self._stop.is_set():
+            return report
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="posdesk-feed") as fetcher:
+            page = self._fetch(self.cache.cursor)
+            while True:
+                self.drain_ops()  # no request is in flight here: operations may use the client
+                more = page.raw.has_more and not self._stop.is_set()
+                following = fetcher.submit(self._fetch, page.raw.next_cursor) if more else None
                 try:
-                    items.append(Item.model_validate(raw))
-                except ValidationError as exc:
-                    item_id = raw.get("id") if isinstance(raw, dict) else None
-                    bad.append((str(item_id) if item_id is not None else None, _short(exc),
-                                json.dumps(raw, ensure_ascii=False, default=str)))
-            self.cache.apply_page(items, page.next_cursor, bad)
-            self.drain_ops()
-            for item_id, error, _ in bad:
-                self.listener.quarantined(item_id, error)
-            done += len(page.items)
-            report.pulled += len(items)
-            report.pages += 1
-            report.quarantined += len(bad)
-            report.changed.extend(i.id for i in items)
-            self.listener.progress(done, done + page.remaining)
-            if items:
-                self.listener.items_changed([i.id for i in items])
-            if not page.has_more:
-                break
+                    done += self._apply(page, report)
+                finally:
+                    if following is not None and not following.done():
+                        wait([following])  # an error here leaves no request running beside the caller
+                self.listener.progress(done, done + page.raw.remaining)
+                if following is None:
+                    break
+                page = following.result()  # a failed download raises here, after the page in hand landed
         return report
+
+    def _fetch(self, cursor: int) -> _CheckedPage:
+        """Download the feed page at ``cursor`` and validate its records one by one."""
+        raw = self.client.feed_raw(cursor, self.page_size)
+        page = _CheckedPage(raw)
+        for record in raw.items:
+            try:
+                page.items.append(Item.model_validate(record))
+            except ValidationError as exc:
+                item_id = record.get("id") if isinstance(record, dict) else None
+                page.bad.append((str(item_id) if item_id is not None else None, _short(exc),
+                                 json.dumps(record, ensure_ascii=False, default=str)))
+        return page
+
+    def _apply(self, page: _CheckedPage, report: SyncReport) -> int:
+        """Store one checked page with its cursor and report it. Returns how many records it held."""
+        self.cache.apply_page(page.items, page.raw.next_cursor, page.bad)
+        for item_id, error, _ in page.bad:
+            self.listener.quarantined(item_id, error)
+        report.pulled += len(page.items)
+        report.pages += 1
+        report.quarantined += len(page.bad)
+        report.changed.extend(i.id for i in page.items)
+        if page.items:
+            self.listener.items_changed([i.id for i in page.items])
+        return len(page.raw.items)
 
     def push(self, report: SyncReport | None = None) -> SyncReport:
         """Send pending actions oldest first. Network trouble stops the pass (raised); the rest is resolved."""
