@@ -8,7 +8,6 @@ each action's idempotency key; a 409 keeps both the platform's state and the off
 
 from __future__ import annotations
 
-import json
 import queue
 import random
 import threading
@@ -31,7 +30,8 @@ from offline_cache.errors import (
     NotFoundError,
     PlatformError,
 )
-from offline_cache.store.cache import Cache
+from offline_cache.store.cache import Cache, storable_json
+from offline_cache.store.items import PreparedPage, prepare
 
 PAGE_SIZE = 500
 
@@ -79,11 +79,15 @@ class SyncReport:
 
 @dataclass
 class _CheckedPage:
-    """A feed page with its records validated: good items, and (id, reason, raw JSON) of bad ones."""
+    """A feed page with its records validated and turned into rows; (id, reason, raw JSON) of bad ones."""
 
     raw: RawFeedPage
-    items: list[Item] = field(default_factory=list)
-    bad: list[tuple[str | None, str, str]] = field(default_factory=list)
+    rows: PreparedPage
+    bad: list[tuple[str | None, str, str]]
+
+    @property
+    def items(self) -> list[Item]:
+        return self.rows.items
 
 
 class SyncEngine:
@@ -137,11 +141,11 @@ class SyncEngine:
     def pull(self, report: SyncReport | None = None) -> SyncReport:
         """Download what changed since the stored cursor, page by page, each page with its cursor.
 
-        While a page is being written, the next one is already downloading and being validated on
-        a helper thread (its cursor is known from the page in hand): SQLite releases the interpreter
-        while it writes, so the transfer, the parsing and the encrypted writes overlap instead of
-        adding up. Queued operations run only between requests, never beside one, so the client is
-        used by one thread at a time.
+        While a page is being written, the next one is already downloading, being validated and
+        turned into rows on a helper thread (its cursor is known from the page in hand): SQLite
+        releases the interpreter while it writes, so the transfer, the Python work and the
+        encrypted writes overlap instead of adding up. Queued operations run only between
+        requests, never beside one, so the client is used by one thread at a time.
         """
         report = report or SyncReport()
         done = 0
@@ -165,26 +169,29 @@ class SyncEngine:
         return report
 
     def _fetch(self, cursor: int) -> _CheckedPage:
-        """Download the feed page at ``cursor`` and validate its records one by one."""
+        """Download the feed page at ``cursor``, validate its records one by one and turn them into rows."""
         raw = self.client.feed_raw(cursor, self.page_size)
-        page = _CheckedPage(raw)
+        items: list[Item] = []
+        bad: list[tuple[str | None, str, str]] = []
         for record in raw.items:
             try:
-                page.items.append(Item.model_validate(record))
+                items.append(Item.model_validate(record))
             except ValidationError as exc:
                 item_id = record.get("id") if isinstance(record, dict) else None
-                page.bad.append((str(item_id) if item_id is not None else None, _short(exc),
-                                 json.dumps(record, ensure_ascii=False, default=str)))
-        return page
+                bad.append((str(item_id) if item_id is not None else None, _short(exc), storable_json(record)))
+        return _CheckedPage(raw, prepare(items), bad)
 
     def _apply(self, page: _CheckedPage, report: SyncReport) -> int:
         """Store one checked page with its cursor and report it. Returns how many records it held."""
-        self.cache.apply_page(page.items, page.raw.next_cursor, page.bad)
-        for item_id, error, _ in page.bad:
+        self.cache.apply_page(page.rows, page.raw.next_cursor, page.bad)
+        # Records prepare set aside (text SQLite cannot hold) were quarantined with the page.
+        bad = [(item_id, error) for item_id, error, _ in page.bad]
+        bad += [(item.id, error) for item, error in page.rows.rejected]
+        for item_id, error in bad:
             self.listener.quarantined(item_id, error)
         report.pulled += len(page.items)
         report.pages += 1
-        report.quarantined += len(page.bad)
+        report.quarantined += len(bad)
         report.changed.extend(i.id for i in page.items)
         if page.items:
             self.listener.items_changed([i.id for i in page.items])

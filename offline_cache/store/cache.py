@@ -29,7 +29,7 @@ from offline_cache.contract.models import (
     TemplateOut,
 )
 from offline_cache.store.database import open_encrypted, rekey
-from offline_cache.store.items import normalise, write_items
+from offline_cache.store.items import PreparedPage, normalise, prepare, write_items, write_prepared
 from offline_cache.store.schema import migrate
 
 OUTBOX_STATES = ("pending", "sending", "done", "failed", "conflict")
@@ -43,6 +43,23 @@ def _now() -> str:
 # tokens, the underscore included, which \w would keep. Each query term must be exactly one token:
 # the index stores no positions (detail=none), so a multi-token phrase could not be matched.
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def storable(text: str | None) -> str | None:
+    """``text`` with anything UTF-8 cannot hold (lone surrogates) written as escapes, for SQLite."""
+    if text is None:
+        return None
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def storable_json(value: Any) -> str:
+    """JSON for the quarantine: readable Cyrillic, or all escapes where the text is not Unicode."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, default=str)
+    return text
 
 
 def fts_query(text: str) -> str | None:
@@ -135,18 +152,23 @@ class Cache:
 
     # --- pull -------------------------------------------------------------------------------
 
-    def apply_page(self, items: Iterable[Item], next_cursor: int,
+    def apply_page(self, items: Iterable[Item] | PreparedPage, next_cursor: int,
                    quarantined: Iterable[tuple[str | None, str, str]] = ()) -> int:
         """Store a feed page and its cursor in one transaction; return how many items changed.
 
-        ``quarantined`` holds (item id, error, raw JSON) for records that failed validation: they
-        are kept aside for the administrator and the rest of the page applies.
+        ``items`` may come already prepared (``store.items.prepare``, done off the writer's
+        thread). ``quarantined`` holds (item id, error, raw JSON) for records that failed
+        validation: they are kept aside for the administrator and the rest of the page applies,
+        like the items ``prepare`` rejected.
         """
+        prepared = items if isinstance(items, PreparedPage) else prepare(items)
+        bad = [*quarantined, *((item.id, error, storable_json(item.model_dump(mode="json")))
+                               for item, error in prepared.rejected)]
         with self.transaction():
-            written = write_items(self.db.conn, list(items), next_cursor)
+            written = write_prepared(self.db.conn, prepared, next_cursor)
             self.db.conn.executemany(
                 "INSERT INTO quarantine (at, feed_seq, item_id, error, raw) VALUES (?, ?, ?, ?, ?)",
-                [(_now(), next_cursor, item_id, error, raw) for item_id, error, raw in quarantined])
+                [(_now(), next_cursor, storable(item_id), storable(error), raw) for item_id, error, raw in bad])
             self.set_state("cursor", str(next_cursor))
         return len(written)
 

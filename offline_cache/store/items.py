@@ -1,17 +1,22 @@
 """Writing the platform's items into the cache: a whole feed page with one statement per table.
 
-A first download brings tens of thousands of items; one ``executemany`` per table per page
-(rather than ten statements per item) is what keeps it close to the speed of the bare transfer.
-The caller owns the transaction. Every item's FTS row shares the item's rowid, so an update
-deletes and re-inserts it by rowid (a lookup) rather than by item id (a full scan).
+A first download brings tens of thousands of items, so a page is written in two steps:
+``prepare`` turns the items into rows without touching the database (the sync engine runs it on
+the download thread, beside the writes of the previous page), and ``write_prepared`` writes them
+with one statement per table, in which SQLite adds what only the cache knows (directory names,
+local drafts, rowids). The caller owns the transaction. Every item's FTS row shares the item's
+rowid, so an update deletes and re-inserts it by rowid (a lookup) rather than by item id (a scan).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from pydantic_core import PydanticSerializationError
 
 from offline_cache.contract.models import Item
 from offline_cache.domain.deadlines import active_deadline
@@ -20,21 +25,10 @@ from offline_cache.domain.deadlines import active_deadline
 ITEM_COLUMNS = (
     "id", "number", "kind", "source", "org_id", "status", "version", "category_code", "subject", "address",
     "applicant_name", "assignee_id", "approval_step", "registered_at", "received_at", "due_at",
-    "routing_due_at", "control_due_at", "active_due_at", "due_key", "updated_at", "category_name",
-    "assignee_name", "feed_seq", "has_draft",
+    "routing_due_at", "control_due_at", "active_due_at", "due_key", "updated_at", "has_draft",
+    "category_name", "assignee_name", "feed_seq",
 )
-
-# pending/conflict/local_record are not among the updated columns: the official's own unconfirmed
-# change keeps showing over the server's state. ON CONFLICT keeps the rowid (the FTS row's key),
-# which INSERT OR REPLACE would change.
-_UPSERT = (
-    f"INSERT INTO items ({', '.join(ITEM_COLUMNS)}) VALUES ({', '.join('?' * len(ITEM_COLUMNS))}) "
-    "ON CONFLICT (id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in ITEM_COLUMNS if c != "id")
-)
-_SEARCH_COLUMNS = ("rowid", "number", "subject", "body", "address", "applicant", "category", "draft")
-_SEARCH_INSERT = f"INSERT INTO search ({', '.join(_SEARCH_COLUMNS)}) VALUES ({', '.join('?' * len(_SEARCH_COLUMNS))})"
-_IN_JSON = "IN (SELECT value FROM json_each(?))"  # any number of ids as one parameter
+_FROM_RECORD = ITEM_COLUMNS.index("category_name")  # the columns before it come from the record alone
 
 
 def normalise(text: str) -> str:
@@ -51,61 +45,115 @@ def iso(moment: datetime | None) -> str | None:
     return moment.isoformat()  # any zero offset prints as +00:00, the usual case (the platform sends UTC)
 
 
-def _lookup(conn: Any, sql: str, keys: Iterable[str]) -> dict[str, Any]:
-    return {str(k): v for k, v in conn.execute(sql.format(_IN_JSON), [json.dumps(list(keys))])}
+def _rows(columns: Sequence[str]) -> str:
+    """SQL reading ``columns`` from the JSON arrays of one parameter, a row per array."""
+    return ", ".join(f"value ->> {n}" for n in range(len(columns)))
 
 
-def write_items(conn: Any, items: Sequence[Item], seq: int) -> list[str]:
-    """Store ``items`` (from feed position ``seq``) with their history, attachments and search rows.
+_RECORD_COLUMNS = ITEM_COLUMNS[:_FROM_RECORD]
+# pending/conflict/local_record are not among the updated columns: the official's own unconfirmed
+# change keeps showing over the server's state. ON CONFLICT keeps the rowid (the FTS row's key),
+# which INSERT OR REPLACE would change.
+_UPSERT = (
+    f"INSERT INTO items ({', '.join(ITEM_COLUMNS)}) "
+    f"SELECT {_rows(_RECORD_COLUMNS)}, "
+    "COALESCE((SELECT name FROM categories WHERE code = value ->> 7), value ->> 7), "
+    "COALESCE((SELECT full_name FROM staff WHERE id = value ->> 11), ''), ? "
+    "FROM jsonb_each(?) WHERE true "  # WHERE: an upsert's SELECT needs one (SQLite's grammar)
+    "ON CONFLICT (id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in ITEM_COLUMNS if c != "id")
+)
+_IDS = "SELECT value ->> 0 FROM jsonb_each(?)"
+_FOLD = "replace(replace({}, 'ё', 'е'), 'Ё', 'Е')"  # FTS5 folds case itself; ё and е it keeps apart
+_STATEMENTS = (
+    # The search rows of cached copies go first, while only the cached copies have rowids.
+    f"DELETE FROM search WHERE rowid IN (SELECT rowid FROM items WHERE id IN ({_IDS}))",
+    _UPSERT,
+    "INSERT OR REPLACE INTO item_records (id, record) SELECT value ->> 0, value ->> 1 FROM jsonb_each(?)",
+    f"DELETE FROM history WHERE item_id IN ({_IDS})",
+    "INSERT INTO history SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, "
+    "value ->> 6, value ->> 7 FROM jsonb_each(?)",
+    "INSERT OR IGNORE INTO attachments (id, item_id, name, content_type, size, origin) "
+    "SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 FROM jsonb_each(?)",
+    "INSERT INTO search (rowid, number, subject, body, address, applicant, category, draft) "
+    "SELECT i.rowid, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, "
+    f"{_FOLD.format('i.category_name')}, "
+    f"COALESCE((SELECT {_FOLD.format('d.text')} FROM drafts d WHERE d.item_id = i.id), value ->> 6) "
+    "FROM jsonb_each(?) JOIN items i ON i.id = value ->> 0",
+)
 
-    An item older than the cached copy (a page delivered again after a crash) is skipped; within
-    ``items`` the newest copy of an id wins. Returns the ids written.
+
+@dataclass(frozen=True, slots=True)
+class PreparedPage:
+    """Items turned into rows, except for what only the cache knows, as one JSON text per table.
+
+    JSON, because SQLite then reads a whole page in one statement per table (``jsonb_each``)
+    without the interpreter: the next page is prepared meanwhile on another thread. Row by row,
+    each row would wait for the interpreter lock.
     """
+
+    items: list[Item]
+    rows: str  # per item: the ITEM_COLUMNS up to category_name
+    records: str  # per item: id, the full record as JSON
+    history: str
+    attachments: str
+    search: str  # per item: id, number, subject, body, address, applicant, draft (normalised)
+    rejected: list[tuple[Item, str]] = field(default_factory=list)  # (item, why it cannot be stored)
+
+
+def prepare(items: Iterable[Item]) -> PreparedPage:
+    """Rows for ``items``, the newest copy of each id only (a later copy wins a tie). No I/O."""
     newest: dict[str, Item] = {}
     for item in items:
         seen = newest.get(item.id)
         if seen is None or item.version >= seen.version:
             newest[item.id] = item
-    cached = _lookup(conn, "SELECT id, version FROM items WHERE id {}", newest)
-    fresh = [i for i in newest.values() if cached.get(i.id, 0) <= i.version]
-    if not fresh:
+    accepted: list[Item] = []
+    rejected: list[tuple[Item, str]] = []
+    rows, records, history, attachments, search = [], [], [], [], []
+    for i in newest.values():
+        try:
+            record = i.model_dump_json()
+        except PydanticSerializationError as exc:
+            # Valid JSON may still hold text that is not Unicode (a lone surrogate escape such as
+            # "\\ud800"): SQLite could not store it, and one such record must not block the page.
+            rejected.append((i, f"текст не в Юникоде: {exc}"))
+            continue
+        accepted.append(i)
+        due = iso(active_deadline(i))
+        rows.append((i.id, i.number, i.kind.value, i.source, i.org_id, i.status.value, i.version, i.category_code,
+                     i.subject, i.address, i.applicant_name, i.assignee_id, i.approval_step, iso(i.registered_at),
+                     iso(i.received_at), iso(i.due_at), iso(i.routing_due_at), iso(i.control_due_at), due,
+                     due or "9999", iso(i.updated_at), int(i.draft is not None)))
+        records.append((i.id, record))
+        history += [(i.id, n, iso(h.at), h.actor_id, h.action, h.from_status.value if h.from_status else None,
+                     h.to_status.value, h.comment) for n, h in enumerate(i.history)]
+        attachments += [(a.id, i.id, a.name, a.content_type, a.size, a.origin) for a in i.attachments]
+        search.append((i.id, i.number, normalise(i.subject), normalise(i.text), normalise(i.address),
+                       normalise(i.applicant_name), normalise(i.draft.text) if i.draft else ""))
+    rows_json, records_json, history_json, attachments_json, search_json = (
+        json.dumps(t, ensure_ascii=False) for t in (rows, records, history, attachments, search))
+    return PreparedPage(accepted, rows_json, records_json, history_json, attachments_json, search_json, rejected)
+
+
+def write_prepared(conn: Any, page: PreparedPage, seq: int) -> list[str]:
+    """Store a prepared page (from feed position ``seq``) with history, attachments and search rows.
+
+    An item older than the cached copy (a page delivered again after a crash) is skipped.
+    Returns the ids written.
+    """
+    incoming = {i.id: i.version for i in page.items}
+    cached = conn.execute(f"SELECT id, version FROM items WHERE id IN ({_IDS})", [page.rows]).fetchall()
+    stale = {item_id for item_id, version in cached if incoming[item_id] < version}
+    if stale:  # rare: only a page delivered again, so preparing it again here costs nothing that matters
+        page = prepare(i for i in page.items if i.id not in stale)
+    if not page.items:
         return []
-    categories = dict(conn.execute("SELECT code, name FROM categories").fetchall())
-    staff = _lookup(conn, "SELECT id, full_name FROM staff WHERE id {}",
-                    {i.assignee_id for i in fresh if i.assignee_id})
+    params = (page.rows, page.rows, page.records, page.rows, page.history, page.attachments, page.search)
+    for sql, param in zip(_STATEMENTS, params, strict=True):
+        conn.execute(sql, [seq, param] if sql is _UPSERT else [param])
+    return [i.id for i in page.items]
 
-    rows = []
-    for item in fresh:
-        due = iso(active_deadline(item))
-        rows.append((
-            item.id, item.number, item.kind.value, item.source, item.org_id, item.status.value, item.version,
-            item.category_code, item.subject, item.address, item.applicant_name, item.assignee_id,
-            item.approval_step, iso(item.registered_at), iso(item.received_at), iso(item.due_at),
-            iso(item.routing_due_at), iso(item.control_due_at), due, due or "9999", iso(item.updated_at),
-            categories.get(item.category_code, item.category_code), staff.get(item.assignee_id or "", ""),
-            seq, int(item.draft is not None),
-        ))
-    conn.executemany(_UPSERT, rows)
-    conn.executemany("INSERT OR REPLACE INTO item_records (id, record) VALUES (?, ?)",
-                     [(i.id, i.model_dump_json()) for i in fresh])
 
-    updated = [(i.id,) for i in fresh if i.id in cached]
-    conn.executemany("DELETE FROM history WHERE item_id = ?", updated)
-    conn.executemany("INSERT INTO history VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
-        (i.id, n, iso(h.at), h.actor_id, h.action, h.from_status.value if h.from_status else None,
-         h.to_status.value, h.comment)
-        for i in fresh for n, h in enumerate(i.history)])
-    conn.executemany("INSERT OR IGNORE INTO attachments (id, item_id, name, content_type, size, origin) "
-                     "VALUES (?, ?, ?, ?, ?, ?)",
-                     [(a.id, i.id, a.name, a.content_type, a.size, a.origin) for i in fresh for a in i.attachments])
-
-    ids = [i.id for i in fresh]
-    rowids = _lookup(conn, "SELECT id, rowid FROM items WHERE id {}", ids)
-    drafts = _lookup(conn, "SELECT item_id, text FROM drafts WHERE item_id {}", ids)
-    conn.executemany("DELETE FROM search WHERE rowid = ?", [(rowids[item_id],) for (item_id,) in updated])
-    conn.executemany(_SEARCH_INSERT, [
-        (rowids[i.id], i.number, normalise(i.subject), normalise(i.text), normalise(i.address),
-         normalise(i.applicant_name), normalise(row[21]),
-         normalise(drafts.get(i.id, i.draft.text if i.draft else "")))
-        for i, row in zip(fresh, rows, strict=True)])
-    return ids
+def write_items(conn: Any, items: Iterable[Item], seq: int) -> list[str]:
+    """``prepare`` and ``write_prepared`` in one step, for a few items (a confirmed action)."""
+    return write_prepared(conn, prepare(items), seq)

@@ -148,12 +148,13 @@ class CorruptingClient(PlatformClient):
     """A real client that breaks one item of the feed pages it passes on."""
 
     corrupt_id: str | None = None
+    corruption: dict[str, Any] = {"status": "nonsense"}  # noqa: RUF012 (replaced, never mutated)
 
     def feed_raw(self, cursor: int = 0, limit: int = 100) -> RawFeedPage:
         page = super().feed_raw(cursor, limit)
         for raw in page.items:
             if isinstance(raw, dict) and raw.get("id") == self.corrupt_id:
-                raw["status"] = "nonsense"
+                raw.update(self.corruption)
         return page
 
 
@@ -198,4 +199,26 @@ def test_platform_feed_passes_a_malformed_stored_record_through(world: World, tm
     report = SyncEngine(cache, world.client("c-coord", retries=0), page_size=5).sync_once()
     assert report.status is SyncStatus.IDLE, report.error
     assert report.quarantined == 1 and report.pulled == 11
+    cache.close()
+
+
+def test_text_that_is_not_unicode_is_quarantined_and_the_rest_of_the_page_applies(world: World,
+                                                                                  tmp_path: Path) -> None:
+    """Valid JSON may escape a lone surrogate ("\\ud800"): no UTF-8 file can hold it. The record is
+    kept aside (readably escaped) instead of failing the page, and the sync goes on."""
+    ids = [world.inject(text=f"Обращение {n}: яма").id for n in range(12)]
+    client = CorruptingClient(ClientConfig(world.url), sleep=lambda _s: None)
+    world.clients.append(client)
+    client.login("c-coord", PASSWORD)
+    client.corrupt_id = ids[3]
+    client.corruption = json.loads('{"text": "Яма \\ud800 у дома", "address": "ул. \\udfff"}')
+    recorder = Recorder()
+    cache = Cache.open(tmp_path / "u.posdesk", secrets.token_bytes(32))
+    report = SyncEngine(cache, client, recorder, page_size=5).sync_once()
+    assert report.status is SyncStatus.IDLE and report.quarantined == 1 and report.pulled == 11, report
+    assert cache.item(ids[3]) is None and all(cache.item(i) is not None for i in ids if i != ids[3])
+    assert [q[0] for q in recorder.quarantines] == [ids[3]] and "Юникод" in recorder.quarantines[0][1]
+    [(item_id, raw)] = cache.db.execute("SELECT item_id, raw FROM quarantine").fetchall()
+    assert item_id == ids[3] and json.loads(raw)["text"] == "Яма \ud800 у дома"
+    assert len(cache.search("яма")) == 11
     cache.close()
