@@ -69,6 +69,10 @@ def check_cache(path: Path, key: bytes, world: World, queued: dict[str, str]) ->
     try:
         db = cache.db.conn
         assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        db.execute("INSERT INTO search (search) VALUES ('integrity-check')")  # raises if the index is corrupt
+        # One search row per item, under the item's rowid (the index keeps no copy to compare against).
+        indexed = {r[0] for r in db.execute("SELECT rowid FROM search")}
+        assert indexed == {r[0] for r in db.execute("SELECT rowid FROM items")}
         rows = db.execute("SELECT idempotency_key, item_id, state FROM outbox ORDER BY id").fetchall()
         assert len(rows) == len(queued), "an outbox row was lost or duplicated"
         assert {k: i for k, i, _ in rows} == queued
