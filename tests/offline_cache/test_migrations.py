@@ -103,17 +103,22 @@ def test_every_schema_version_has_a_fixture() -> None:
     assert (FIXTURES / "README.md").exists()
 
 
+def fixture_copy(tmp_path: Path, version: int) -> Path:
+    """A copy of the schema-``version`` fixture: the committed file itself is never migrated."""
+    path = tmp_path / f"v{version}.posdesk"
+    shutil.copy(FIXTURES / f"cache_v{version}.posdesk", path)
+    return path
+
+
 def test_v1_fixture_is_really_version_1(tmp_path: Path) -> None:
-    path = tmp_path / "v1.posdesk"
-    shutil.copy(FIXTURES / "cache_v1.posdesk", path)
+    path = fixture_copy(tmp_path, 1)
     db = open_encrypted(path, FIXTURE_KEY, create=False)
     assert applied(db) == ["0001_initial"] and "record" in db["items"].columns_dict
     db.conn.close()
 
 
 def test_v1_cache_upgrades_with_its_data(tmp_path: Path) -> None:
-    path = tmp_path / "v1.posdesk"
-    shutil.copy(FIXTURES / "cache_v1.posdesk", path)  # never migrate the committed file itself
+    path = fixture_copy(tmp_path, 1)
     cache = Cache.open(path, FIXTURE_KEY)
     try:
         assert applied(cache.db) == ALL
@@ -151,8 +156,7 @@ def test_v1_cache_upgrades_with_its_data(tmp_path: Path) -> None:
 
 
 def test_v2_fixture_is_really_version_2(tmp_path: Path) -> None:
-    path = tmp_path / "v2.posdesk"
-    shutil.copy(FIXTURES / "cache_v2.posdesk", path)
+    path = fixture_copy(tmp_path, 2)
     db = open_encrypted(path, FIXTURE_KEY, create=False)
     assert applied(db) == ["0001_initial", "0002_queue_performance"]
     assert "item_id" in db["search"].columns_dict  # the FTS table still stored its own copy of the text
@@ -160,8 +164,7 @@ def test_v2_fixture_is_really_version_2(tmp_path: Path) -> None:
 
 
 def test_v2_cache_upgrades_with_its_data(tmp_path: Path) -> None:
-    path = tmp_path / "v2.posdesk"
-    shutil.copy(FIXTURES / "cache_v2.posdesk", path)  # never migrate the committed file itself
+    path = fixture_copy(tmp_path, 2)
     cache = Cache.open(path, FIXTURE_KEY)
     try:
         assert applied(cache.db) == ALL
@@ -230,26 +233,21 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).isoformat()
 
 
-def make_cache_v1(path: Path = FIXTURES / "cache_v1.posdesk") -> None:
-    """Write the schema-1 fixture: three items, a directory, a local draft, a pending outbox row."""
-    from offline_cache.contract.convert import item_to_state, org_to_contract, staff_to_contract
+def write_fixture_directory(db: sqlite_utils.Database, me_id: str, *, cursor: int) -> dict[str, str]:
+    """The test world's directory, ``me`` and the cursor, as every schema version so far stores them.
+
+    Returns staff names by id.
+    """
+    from offline_cache.contract.convert import org_to_contract, staff_to_contract
     from offline_cache.contract.models import Me
-    from offline_cache.domain.deadlines import active_deadline
     from offline_cache.domain.staff import StaffMember
     from tests.world import CATEGORIES, ORGS, STAFF, WORLD_START
 
-    path.unlink(missing_ok=True)
-    db = open_encrypted(path, FIXTURE_KEY)
-    stamp = WORLD_START.isoformat()
-    db.conn.executescript("CREATE TABLE _migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
-                          f"applied_at TEXT NOT NULL);\nBEGIN;\n{schema.INITIAL}\n"
-                          f"INSERT INTO _migrations (name, applied_at) VALUES ('0001_initial', '{stamp}');\nCOMMIT;")
     orgs = [org_to_contract(o) for o in ORGS]
     staff = [staff_to_contract(StaffMember(i, o, f"Сотрудник {i}", frozenset(r))) for i, o, r in STAFF]
-    me = Me(user=next(s for s in staff if s.id == "c-coord"), organisation=orgs[1],
-            effective_roles=next(s for s in staff if s.id == "c-coord").roles, deputising_for=[],
-            server_time=WORLD_START)
-    db.conn.execute("BEGIN")
+    user = next(m for m in staff if m.id == me_id)
+    me = Me(user=user, organisation=next(o for o in orgs if o.id == user.org_id), effective_roles=user.roles,
+            deputising_for=[], server_time=WORLD_START)
     for o in orgs:
         db.execute("INSERT INTO organisations VALUES (?, ?, ?)", [o.id, o.parent_id, o.model_dump_json()])
     for m in staff:
@@ -258,7 +256,24 @@ def make_cache_v1(path: Path = FIXTURES / "cache_v1.posdesk") -> None:
         db.execute("INSERT INTO categories VALUES (?, ?, ?, ?, ?)",
                    [c.code, c.name, c.parent_code, c.term_kind.value, c.term_days])
     db.execute("INSERT INTO sync_state VALUES ('me', ?)", [me.model_dump_json()])
-    db.execute("INSERT INTO sync_state VALUES ('cursor', '3')")
+    db.execute("INSERT INTO sync_state VALUES ('cursor', ?)", [str(cursor)])
+    return {m.id: m.full_name for m in staff}
+
+
+def make_cache_v1(path: Path = FIXTURES / "cache_v1.posdesk") -> None:
+    """Write the schema-1 fixture: three items, a directory, a local draft, a pending outbox row."""
+    from offline_cache.contract.convert import item_to_state
+    from offline_cache.domain.deadlines import active_deadline
+    from tests.world import CATEGORIES, WORLD_START
+
+    path.unlink(missing_ok=True)
+    db = open_encrypted(path, FIXTURE_KEY)
+    stamp = WORLD_START.isoformat()
+    db.conn.executescript("CREATE TABLE _migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
+                          f"applied_at TEXT NOT NULL);\nBEGIN;\n{schema.INITIAL}\n"
+                          f"INSERT INTO _migrations (name, applied_at) VALUES ('0001_initial', '{stamp}');\nCOMMIT;")
+    db.conn.execute("BEGIN")
+    write_fixture_directory(db, "c-coord", cursor=3)
     items = _v1_items()
     for seq, item in enumerate(items, start=1):  # as v1's Cache._upsert and _index wrote them
         db.execute(
@@ -310,11 +325,9 @@ def make_cache_v2(path: Path = FIXTURES / "cache_v2.posdesk") -> None:
     Rows are written as version 2's ``Cache._upsert`` and ``_index`` wrote them: indexed columns in
     ``items``, the JSON record in ``item_records``, an FTS row (with ``item_id``) sharing the rowid.
     """
-    from offline_cache.contract.convert import item_to_state, org_to_contract, staff_to_contract
-    from offline_cache.contract.models import Me
+    from offline_cache.contract.convert import item_to_state
     from offline_cache.domain.deadlines import active_deadline
-    from offline_cache.domain.staff import StaffMember
-    from tests.world import CATEGORIES, ORGS, STAFF, WORLD_START
+    from tests.world import CATEGORIES, WORLD_START
 
     path.unlink(missing_ok=True)
     db = open_encrypted(path, FIXTURE_KEY)
@@ -324,22 +337,8 @@ def make_cache_v2(path: Path = FIXTURES / "cache_v2.posdesk") -> None:
     for name, sql in MIGRATIONS[:2]:
         db.conn.executescript(f"BEGIN;\n{sql}\nINSERT INTO _migrations (name, applied_at) "
                               f"VALUES ('{name}', '{stamp}');\nCOMMIT;")
-    orgs = [org_to_contract(o) for o in ORGS]
-    staff = [staff_to_contract(StaffMember(i, o, f"Сотрудник {i}", frozenset(r))) for i, o, r in STAFF]
-    names = {m.id: m.full_name for m in staff}
-    exec1 = next(s for s in staff if s.id == "c-exec1")
-    me = Me(user=exec1, organisation=orgs[1], effective_roles=exec1.roles, deputising_for=[],
-            server_time=WORLD_START)
     db.conn.execute("BEGIN")
-    for o in orgs:
-        db.execute("INSERT INTO organisations VALUES (?, ?, ?)", [o.id, o.parent_id, o.model_dump_json()])
-    for m in staff:
-        db.execute("INSERT INTO staff VALUES (?, ?, ?, ?)", [m.id, m.org_id, m.full_name, m.model_dump_json()])
-    for c in CATEGORIES:
-        db.execute("INSERT INTO categories VALUES (?, ?, ?, ?, ?)",
-                   [c.code, c.name, c.parent_code, c.term_kind.value, c.term_days])
-    db.execute("INSERT INTO sync_state VALUES ('me', ?)", [me.model_dump_json()])
-    db.execute("INSERT INTO sync_state VALUES ('cursor', '7')")
+    names = write_fixture_directory(db, "c-exec1", cursor=7)
     items = []
     for n, (item_id, (text, address, applicant, category, assignee)) in enumerate(V2_ITEMS.items(), start=1):
         cat = next(c for c in CATEGORIES if c.code == category)

@@ -44,11 +44,15 @@ class WatchedClient(PlatformClient):
                 self.in_flight -= 1
 
 
-def watched(world: World) -> WatchedClient:
+def prepared(world: World, tmp_path: Path, *, delay: float = 0.0) -> tuple[WatchedClient, Cache]:
+    """ITEMS new items on the platform, a watched client whose requests take ``delay``, an empty cache."""
+    for n in range(ITEMS):
+        world.inject(text=f"Обращение {n}")
     client = WatchedClient(ClientConfig(world.url))
     world.clients.append(client)
     client.login("c-coord", PASSWORD)
-    return client
+    client.delay = delay
+    return client, Cache.open(tmp_path / "pipeline.posdesk", secrets.token_bytes(32))
 
 
 def platform_ids(world: World) -> set[str]:
@@ -58,11 +62,8 @@ def platform_ids(world: World) -> set[str]:
 
 def test_a_failed_download_keeps_every_page_before_it_and_the_next_pass_resumes(world: World,
                                                                                tmp_path: Path) -> None:
-    for n in range(ITEMS):
-        world.inject(text=f"Обращение {n}")
-    client = watched(world)
+    client, cache = prepared(world, tmp_path)
     client.fail_call = 4  # pages 1-3 arrive; the fourth request fails while page 3 is being written
-    cache = Cache.open(tmp_path / "p.posdesk", secrets.token_bytes(32))
     engine = SyncEngine(cache, client, page_size=PAGE)
     report = engine.sync_once()
     assert report.status is SyncStatus.OFFLINE and report.pulled == 3 * PAGE and report.pages == 3, report
@@ -80,11 +81,7 @@ def test_a_failed_download_keeps_every_page_before_it_and_the_next_pass_resumes(
 
 
 def test_the_next_page_downloads_while_the_page_in_hand_is_written(world: World, tmp_path: Path) -> None:
-    for n in range(ITEMS):
-        world.inject(text=f"Обращение {n}")
-    client = watched(world)
-    client.delay = 0.05
-    cache = Cache.open(tmp_path / "o.posdesk", secrets.token_bytes(32))
+    client, cache = prepared(world, tmp_path, delay=0.05)
     overlapped: list[bool] = []
     original = cache.apply_page
 
@@ -108,11 +105,7 @@ def test_the_next_page_downloads_while_the_page_in_hand_is_written(world: World,
 
 
 def test_operations_run_between_pages_with_no_request_in_flight(world: World, tmp_path: Path) -> None:
-    for n in range(ITEMS):
-        world.inject(text=f"Обращение {n}")
-    client = watched(world)
-    client.delay = 0.02
-    cache = Cache.open(tmp_path / "ops.posdesk", secrets.token_bytes(32))
+    client, cache = prepared(world, tmp_path, delay=0.02)
     seen: list[tuple[int, int]] = []  # (requests in flight, items cached) when each operation ran
 
     class Submitter(SyncListener):
@@ -132,10 +125,7 @@ def test_operations_run_between_pages_with_no_request_in_flight(world: World, tm
 
 def test_stop_requested_during_a_download_stores_the_page_in_hand_and_asks_for_no_more(world: World,
                                                                                       tmp_path: Path) -> None:
-    for n in range(ITEMS):
-        world.inject(text=f"Обращение {n}")
-    client = watched(world)
-    cache = Cache.open(tmp_path / "s.posdesk", secrets.token_bytes(32))
+    client, cache = prepared(world, tmp_path)
 
     class Stopper(SyncListener):
         def progress(self, done: int, total: int) -> None:
