@@ -203,6 +203,7 @@ class SyncEngine:
         for entry in self.cache.outbox(("pending", "sending")):
             if self._stop.is_set():
                 break
+            self.cache.mark_sending(entry.id)
             try:
                 item = self.client.act(entry.item_id, entry.action, entry.base_version, entry.payload,
                                        idempotency_key=entry.idempotency_key)

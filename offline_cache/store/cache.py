@@ -293,8 +293,18 @@ class Cache:
             counts[str(state)] = int(n)
         return counts
 
+    def mark_sending(self, entry_id: int) -> None:
+        """The entry's request is about to leave: from now on the platform may have applied it.
+
+        After a crash an entry still «sending» is sent again under its idempotency key, which the
+        platform answers with the first result: nothing is applied twice.
+        """
+        self.db.execute("UPDATE outbox SET state='sending' WHERE id=? AND state='pending'", [entry_id])
+
     def mark_attempt(self, entry_id: int, error: str = "") -> None:
-        self.db.execute("UPDATE outbox SET attempts=attempts+1, last_error=? WHERE id=?", [error, entry_id])
+        """The request did not get through (network, 5xx): back to «pending» with the reason."""
+        self.db.execute("UPDATE outbox SET state='pending', attempts=attempts+1, last_error=? WHERE id=?",
+                        [error, entry_id])
 
     def resolve(self, entry: OutboxEntry, state: str, *, server: Item | None = None, error: str = "") -> None:
         """Finish an outbox entry: done (with the server's new state), failed or conflict."""

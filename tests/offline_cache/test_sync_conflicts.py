@@ -1,16 +1,20 @@
-"""Pushing the outbox: 409 keeps both versions, 403 keeps the reason, local changes show until confirmed, order."""
+"""Pushing the outbox: 409 keeps both versions, 403 keeps the reason, local changes show until confirmed, order,
+and «sending» while a request is out."""
 
 from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 from offline_cache.actions import perform
-from offline_cache.client import PlatformClient
+from offline_cache.client import ClientConfig, PlatformClient
+from offline_cache.contract.models import Item
 from offline_cache.domain.model import Action, Status
+from offline_cache.errors import OfflineError
 from offline_cache.store.cache import Cache
 from offline_cache.sync import SyncEngine, SyncStatus
-from tests.world import World
+from tests.world import PASSWORD, World
 
 
 def synced_cache(world: World, tmp_path: Path, user: str, name: str = "cache") -> tuple[Cache, SyncEngine]:
@@ -124,4 +128,70 @@ def test_actions_on_one_item_are_sent_in_creation_order(world: World, tmp_path: 
     assert server.draft is not None and server.draft.text == "Ответ координатора"
     assert item_flags(cache, item_id) == (0, 0, None)
     assert cache.item(item_id) == server
+    cache.close()
+
+
+class ObservingClient(PlatformClient):
+    """A real client that records the outbox state of each action as its request leaves, and can drop it."""
+
+    cache: Cache
+    states: list[str]
+    offline = False
+
+    def act(self, item_id: str, action: Action | str, base_version: int, payload: Any = None, *,
+            idempotency_key: str | None = None) -> Item:
+        [(state,)] = self.cache.db.execute("SELECT state FROM outbox WHERE idempotency_key=?",
+                                           [idempotency_key]).fetchall()
+        self.states.append(state)
+        if self.offline:
+            raise OfflineError("Нет связи с платформой (проверка)")
+        return super().act(item_id, action, base_version, payload, idempotency_key=idempotency_key)
+
+
+def test_an_action_is_sending_while_its_request_is_out_and_pending_again_when_it_fails(world: World,
+                                                                                      tmp_path: Path) -> None:
+    item_id = world.inject().id
+    client = ObservingClient(ClientConfig(world.url), sleep=lambda _s: None)
+    world.clients.append(client)
+    client.login("c-coord", PASSWORD)
+    cache = Cache.open(tmp_path / "s.posdesk", secrets.token_bytes(32))
+    client.cache, client.states = cache, []
+    engine = SyncEngine(cache, client)
+    assert engine.sync_once().status is SyncStatus.IDLE
+    queued = perform(cache, item_id, Action.ROUTE_TO_EXECUTOR, {"executor_id": "c-exec1"})
+
+    client.offline = True
+    report = engine.sync_once()
+    assert report.status is SyncStatus.OFFLINE and client.states == ["sending"]
+    [entry] = cache.outbox(("pending",))  # not lost, not stuck as «sending»: pending, with the reason
+    assert entry.attempts == 1 and "Нет связи" in entry.last_error
+    assert item_flags(cache, item_id)[0] == 1
+
+    client.offline = False
+    report = engine.sync_once()
+    assert report.status is SyncStatus.IDLE and report.pushed == 1 and client.states == ["sending", "sending"]
+    assert [e.idempotency_key for e in cache.outbox(("done",))] == [queued.entry.idempotency_key]
+    assert item_flags(cache, item_id) == (0, 0, None)
+    cache.close()
+
+
+def test_an_action_left_sending_by_a_crash_after_the_platform_applied_it_is_confirmed_once(
+        world: World, tmp_path: Path) -> None:
+    item_id = world.inject().id
+    cache, engine = synced_cache(world, tmp_path, "c-coord")
+    queued = perform(cache, item_id, Action.ROUTE_TO_EXECUTOR, {"executor_id": "c-exec1"})
+    key = queued.entry.idempotency_key
+    # The request reached the platform, then the workstation died before it stored the answer.
+    cache.mark_sending(queued.entry.id)
+    world.client("c-coord").act(item_id, Action.ROUTE_TO_EXECUTOR, 1, {"executor_id": "c-exec1"},
+                                idempotency_key=key)
+    assert cache.outbox_counts()["sending"] == 1
+
+    report = engine.sync_once()
+    assert report.status is SyncStatus.IDLE and report.pushed == 1 and report.conflicts == 0, report
+    assert cache.outbox_counts()["done"] == 1 and cache.outbox_counts()["sending"] == 0
+    server = world.platform.store.get_item(item_id)
+    assert server is not None and [h.action for h in server.history].count("route_to_executor") == 1
+    shown = cache.item(item_id)
+    assert shown is not None and shown.status is Status.IN_WORK and item_flags(cache, item_id) == (0, 0, None)
     cache.close()

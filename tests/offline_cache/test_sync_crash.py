@@ -76,11 +76,12 @@ def check_cache(path: Path, key: bytes, world: World, queued: dict[str, str]) ->
         rows = db.execute("SELECT idempotency_key, item_id, state FROM outbox ORDER BY id").fetchall()
         assert len(rows) == len(queued), "an outbox row was lost or duplicated"
         assert {k: i for k, i, _ in rows} == queued
-        assert {s for _, _, s in rows} <= {"pending", "done"}, rows
+        # «sending»: killed while its request was out; it goes again under the same key.
+        assert {s for _, _, s in rows} <= {"pending", "sending", "done"}, rows
         # The optimistic layer matches the outbox: pending counts and local records agree.
         pending: dict[str, int] = {}
         for _, item_id, state in rows:
-            if state == "pending":
+            if state in ("pending", "sending"):
                 pending[item_id] = pending.get(item_id, 0) + 1
         for item_id, n, local in db.execute("SELECT id, pending, local_record FROM items"):
             assert n == pending.get(item_id, 0), (item_id, n, pending.get(item_id))
