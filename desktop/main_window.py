@@ -67,6 +67,15 @@ class MainWindow(QMainWindow):
             banner.setStyleSheet("background: #fff3c4; color: #5d4200; padding: 6px; font-weight: 600;")
             banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             outer.addWidget(banner)
+        # The cache could not be written (a full disk, say): stays up, with what to do, until a sync succeeds.
+        self.storage_warning = QLabel()
+        self.storage_warning.setObjectName("storageWarning")
+        self.storage_warning.setTextFormat(Qt.TextFormat.PlainText)
+        self.storage_warning.setWordWrap(True)
+        self.storage_warning.setStyleSheet("background: #fdecea; color: #8e1b1b; padding: 6px; font-weight: 600;")
+        self.storage_warning.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.storage_warning.hide()
+        outer.addWidget(self.storage_warning)
         self.navigation = QListWidget()
         self.navigation.setObjectName("queueNavigation")
         self.navigation.setMinimumWidth(180)
@@ -222,16 +231,22 @@ class MainWindow(QMainWindow):
 
     def _sync_status(self, status: str, message: str) -> None:
         texts = {"idle": _t("● На связи"), "syncing": _t("● Синхронизация…"), "offline": _t("● Нет связи"),
-                 "auth_required": _t("● Требуется вход")}
-        colours = {"idle": "#2e7d32", "syncing": "#1565c0", "offline": "#c62828", "auth_required": "#b26a00"}
+                 "auth_required": _t("● Требуется вход"), "storage_error": _t("● Ошибка записи кэша")}
+        colours = {"idle": "#2e7d32", "syncing": "#1565c0", "offline": "#c62828", "auth_required": "#b26a00",
+                   "storage_error": "#c62828"}
         self.online.setText(texts.get(status, status))
         self.online.setStyleSheet(f"color: {colours.get(status, 'palette(text)')};")
         self.online.setToolTip(message)
         if status == "idle":
             self.last_sync.setText(_t("Синхронизировано в {t}").format(t=datetime.now().strftime("%H:%M")))
             self.progress.hide()
+            self.storage_warning.hide()
         elif status == "offline":
             self.progress.hide()
+        elif status == "storage_error":
+            self.progress.hide()
+            self.storage_warning.setText(message)
+            self.storage_warning.show()
 
     def _progress(self, done: int, total: int) -> None:
         if total > 0 and done < total:

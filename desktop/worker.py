@@ -15,6 +15,7 @@ from offline_cache.client import PlatformClient
 from offline_cache.domain.workflow import DomainError
 from offline_cache.errors import PlatformError
 from offline_cache.store.cache import Cache
+from offline_cache.store.database import STORAGE_ERRORS, storage_problem
 from offline_cache.sync import SyncEngine, SyncListener, SyncStatus
 
 
@@ -128,7 +129,8 @@ class SyncWorker:
                 self.bridge._action.emit(request, item_id, exc.message)
                 return
             except Exception as exc:  # a full disk or a broken cache must reach the official, not vanish
-                self.bridge._action.emit(request, item_id, f"Действие не сохранено: {exc}")
+                reason = storage_problem(exc) or str(exc)
+                self.bridge._action.emit(request, item_id, f"Действие не сохранено. {reason}")
                 return
             self.bridge._action.emit(request, item_id, "")
             self.bridge._items.emit([item_id])
@@ -147,6 +149,9 @@ class SyncWorker:
                 fetch(cache, self._client, att_id)
             except PlatformError as exc:
                 self.bridge._attachment.emit(att_id, exc.message)
+                return
+            except STORAGE_ERRORS as exc:
+                self.bridge._attachment.emit(att_id, storage_problem(exc) or str(exc))
                 return
             self.bridge._attachment.emit(att_id, "")
 

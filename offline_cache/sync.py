@@ -8,6 +8,7 @@ each action's idempotency key; a 409 keeps both the platform's state and the off
 
 from __future__ import annotations
 
+import logging
 import queue
 import random
 import threading
@@ -31,9 +32,12 @@ from offline_cache.errors import (
     PlatformError,
 )
 from offline_cache.store.cache import Cache, storable_json
+from offline_cache.store.database import STORAGE_ERRORS, storage_problem
 from offline_cache.store.items import PreparedPage, prepare
 
 PAGE_SIZE = 500
+
+log = logging.getLogger(__name__)
 
 
 class SyncStatus(StrEnum):
@@ -41,6 +45,7 @@ class SyncStatus(StrEnum):
     SYNCING = "syncing"
     OFFLINE = "offline"
     AUTH_REQUIRED = "auth_required"
+    STORAGE_ERROR = "storage_error"  # the cache could not be written (a full disk, say): retried like offline
 
 
 class SyncListener:
@@ -124,6 +129,11 @@ class SyncEngine:
             report.status, report.error = SyncStatus.AUTH_REQUIRED, exc.message
         except PlatformError as exc:
             report.status, report.error = SyncStatus.OFFLINE, exc.message
+        except STORAGE_ERRORS as exc:
+            # The failed transaction rolled back whole: the cursor, the outbox and every item are as
+            # they were, so the next pass (once there is room again) goes on from the same place.
+            report.status, report.error = SyncStatus.STORAGE_ERROR, storage_problem(exc) or str(exc)
+            log.warning("sync stopped by the cache: %s", exc)
         else:
             report.status = SyncStatus.IDLE
             self.cache.set_state("last_sync_at", time.strftime("%Y-%m-%dT%H:%M:%S%z"))
@@ -242,7 +252,10 @@ class SyncEngine:
                 op = self._ops.get_nowait()
             except queue.Empty:
                 return
-            op()
+            try:
+                op()
+            except Exception:  # an operation reports its own failures; this one must not stop the syncing
+                log.exception("operation failed on the sync thread")
 
     def request_sync(self) -> None:
         """Sync as soon as possible (after an action was queued, or «Синхронизировать»)."""
@@ -263,7 +276,7 @@ class SyncEngine:
             if report.status is SyncStatus.AUTH_REQUIRED:
                 self._wait(None)  # until someone logs in again and wakes us
                 continue
-            if report.status is SyncStatus.OFFLINE:
+            if report.status in (SyncStatus.OFFLINE, SyncStatus.STORAGE_ERROR):
                 failures += 1
                 delay = self._rng.uniform(0, min(self.max_backoff, 2.0 * 2 ** min(failures, 10)))
             else:

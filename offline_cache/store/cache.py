@@ -133,9 +133,15 @@ class Cache:
         try:
             yield
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back already (a full disk, say)
+                conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:  # a failed COMMIT leaves the transaction open: end it, keep the error
+                conn.execute("ROLLBACK")
+            raise
 
     # --- sync state -------------------------------------------------------------------------
 

@@ -28,6 +28,40 @@ class WrongKeyError(CacheError):
     """The key does not open this file (another profile's key, a lost key, or not a cache at all)."""
 
 
+# What the official can do about each storage failure. Whatever failed was one transaction, rolled
+# back whole: nothing the cache had is lost, and nothing half-written stays.
+_STORAGE_PROBLEMS = {
+    "SQLITE_FULL": "На диске не осталось места для локального кэша. Освободите место на диске: "
+                   "синхронизация продолжится сама, сохранённые данные и действия не потеряны.",
+    "SQLITE_IOERR": "Ошибка чтения или записи диска с локальным кэшем. Проверьте диск; "
+                    "сохранённые данные и действия не потеряны.",
+    "SQLITE_READONLY": "Файл локального кэша доступен только для чтения. Проверьте права на папку с данными "
+                       "POS Desk; сохранённые данные и действия не потеряны.",
+    "SQLITE_CORRUPT": "Файл локального кэша повреждён. Обратитесь к администратору: кэш можно отложить "
+                      "в сторону и загрузить данные с платформы заново.",
+    "SQLITE_NOTADB": "Файл локального кэша повреждён или заменён. Обратитесь к администратору.",
+    "SQLITE_CANTOPEN": "Не удаётся открыть файл локального кэша. Проверьте диск и права на папку с данными.",
+}
+
+
+#: What a failed read or write of the cache raises (whatever the driver underneath).
+STORAGE_ERRORS: tuple[type[Exception], ...] = (sqlcipher3.Error,)
+
+
+def storage_problem(exc: BaseException) -> str | None:
+    """The official's explanation of a failed read or write of the cache, or None if ``exc`` is not one.
+
+    Matched by SQLite's primary result code (``SQLITE_IOERR_WRITE`` is an I/O error, for one).
+    """
+    if not isinstance(exc, STORAGE_ERRORS):
+        return None
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
+    for code, message in _STORAGE_PROBLEMS.items():
+        if name == code or name.startswith(code + "_"):
+            return message
+    return f"Ошибка локального кэша: {exc}"
+
+
 def _key_pragma(key: bytes) -> str:
     if len(key) != KEY_BYTES:
         raise ValueError("the cache key must be 32 bytes")

@@ -163,6 +163,36 @@ def test_offline_and_back(world: World, open_window: WindowFactory, qtbot: QtBot
     qtbot.waitUntil(lambda: "На связи" in window.online.text(), timeout=10_000)
 
 
+def test_a_full_disk_is_shown_with_what_to_do_and_the_sync_goes_on_after(world: World, open_window: WindowFactory,
+                                                                         qtbot: QtBot) -> None:
+    window = open_window("c-coord")
+    worker = window.session.worker
+    engine, cache = worker._engine, worker._cache
+    assert engine is not None and cache is not None
+    for n in range(60):
+        world.inject(text=f"Обращение {n}: " + "мусор не вывозят, контейнеры переполнены. " * 40)
+    shown: list[tuple[str, str, bool]] = []  # label and warning after each report (the engine keeps retrying)
+    worker.bridge.statusChanged.connect(lambda *_a: shown.append(
+        (window.online.text(), window.storage_warning.text(), window.storage_warning.isVisible())))
+    assert window.storage_warning.isHidden()
+    # As far as SQLite can tell the disk is full: the writer's file may not grow (on the worker's thread).
+    pages = cache.db.execute("PRAGMA page_count").fetchone()[0]
+    engine.submit(lambda: cache.db.execute(f"PRAGMA max_page_count = {pages}"))
+    with qtbot.waitSignal(worker.bridge.statusChanged, timeout=20_000,
+                          check_params_cb=lambda status, _m: status == "storage_error"):
+        worker.sync_now()
+    _label, message, visible = next(s for s in shown if "Ошибка записи кэша" in s[0])
+    assert visible and "Освободите место на диске" in message and "не потеряны" in message
+    engine.submit(lambda: cache.db.execute("PRAGMA max_page_count = 4294967294"))
+    with qtbot.waitSignal(worker.bridge.statusChanged, timeout=20_000,
+                          check_params_cb=lambda status, _m: status == "idle"):
+        worker.sync_now()
+    qtbot.waitUntil(lambda: "На связи" in window.online.text(), timeout=10_000)
+    assert window.storage_warning.isHidden()
+    window._refresh_now()
+    assert window.counts[QueueId.ROUTING] >= 60
+
+
 def test_deadline_notification_once(world: World, open_window: WindowFactory, qtbot: QtBot) -> None:
     item = world.inject(category="light")
     coord = world.client("c-coord")
