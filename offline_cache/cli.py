@@ -19,7 +19,7 @@ from offline_cache.profile import (
     save_tokens,
 )
 from offline_cache.store.cache import Cache
-from offline_cache.store.database import CacheError
+from offline_cache.store.database import STORAGE_ERRORS, CacheError, storage_problem
 from offline_cache.store.vault import VaultError, create_key, stored_key
 from offline_cache.sync import SyncEngine, SyncListener, SyncStatus
 
@@ -37,10 +37,19 @@ def _settings(args: argparse.Namespace) -> ProfileSettings:
     url = args.url or (saved.platform_url if saved else None)
     login = args.login or (saved.login if saved else None)
     if not url or not login:
-        raise SystemExit("Укажите --url и --login (профиль ещё не запомнен)")
+        raise CommandError("Укажите --url и --login (профиль ещё не запомнен)")
     same = saved is not None and saved.platform_url == url and saved.login == login
     return ProfileSettings(url, login, args.ca_bundle or (saved.ca_bundle if same and saved else None),
                            args.proxy or (saved.proxy if same and saved else None))
+
+
+class CommandError(Exception):
+    """The command cannot run as asked; ``message`` says why and what to do. Exit status 2, like every error
+    (1 is kept for «nothing found»)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def _open_cache(settings: ProfileSettings, *, create: bool) -> Cache:
@@ -48,10 +57,10 @@ def _open_cache(settings: ProfileSettings, *, create: bool) -> Cache:
     path = cache_path(settings.profile)
     if key is None:
         if path.exists():
-            raise SystemExit(f"Ключ кэша {path} не найден в хранилище ключей. Файл не тронут; чтобы начать "
-                             "заново, переместите его в сторону вручную.")
+            raise CommandError(f"Ключ кэша {path} не найден в хранилище ключей. Файл не тронут; чтобы начать "
+                               "заново, переместите его в сторону вручную.")
         if not create:
-            raise SystemExit("Локального кэша ещё нет: выполните «posdesk sync --once»")
+            raise CommandError("Локального кэша ещё нет: выполните «posdesk sync --once»")
         key = create_key(settings.profile)
     return Cache.open(path, key, create=create)
 
@@ -131,8 +140,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
         return code
-    except (VaultError, CacheError, PlatformError) as exc:
+    except (VaultError, CacheError, PlatformError, CommandError) as exc:
         print(exc.message, file=sys.stderr)
+        return 2
+    except STORAGE_ERRORS as exc:  # the cache could not be read or written (a full disk, a damaged file)
+        print(storage_problem(exc), file=sys.stderr)
         return 2
 
 

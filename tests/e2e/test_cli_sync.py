@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -99,6 +100,18 @@ def test_sync_once_fills_an_encrypted_cache_for_status_and_search(platform_url: 
     again = posdesk(env, "sync", "--once")  # tokens come from the keyring: no password this time
     assert again.returncode == 0, again.stderr
     assert "Получено записей: 0" in again.stdout
+
+    # The key is gone from the keyring (a reinstalled system, another user): an error, not «nothing found»,
+    # and the encrypted file stays exactly as it was.
+    stored = json.loads((tmp_path / "keyring.json").read_text(encoding="utf-8"))
+    del stored["POS Desk cache key"]
+    (tmp_path / "keyring.json").write_text(json.dumps(stored), encoding="utf-8")
+    before = hashlib.sha256(cache_file.read_bytes()).hexdigest()
+    for command in (["status"], ["search", word], ["sync", "--once"]):
+        lost = posdesk(env, *command)
+        assert lost.returncode == 2 and "не найден в хранилище ключей" in lost.stderr, (command, lost.stderr)
+        assert "Traceback" not in lost.stderr
+    assert hashlib.sha256(cache_file.read_bytes()).hexdigest() == before
 
 
 def test_sync_without_a_keyring_refuses_and_creates_no_cache(platform_url: str, coordinator: dict[str, Any],
