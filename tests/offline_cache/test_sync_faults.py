@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -17,34 +16,11 @@ from offline_cache.contract.models import FaultConfig
 from offline_cache.domain.model import Action
 from offline_cache.store.cache import Cache
 from offline_cache.sync import SyncEngine, SyncListener, SyncStatus
+from tests.offline_cache.recorder import Recorder, running
 from tests.world import PASSWORD, World
 
 ITEMS, LATER_ITEMS, ROUTED = 40, 30, 8
 MAX_PASSES = 20
-
-
-class Recorder(SyncListener):
-    """Keeps every report and signals the moments the tests wait for."""
-
-    def __init__(self) -> None:
-        self.statuses: list[tuple[SyncStatus, str]] = []
-        self.quarantines: list[tuple[str | None, str]] = []
-        self.outbox: list[dict[str, int]] = []
-        self.offline = threading.Event()
-        self.back_online = threading.Event()
-
-    def status_changed(self, status: SyncStatus, message: str) -> None:
-        self.statuses.append((status, message))
-        if status is SyncStatus.OFFLINE:
-            self.offline.set()
-        elif status is SyncStatus.IDLE and self.offline.is_set():
-            self.back_online.set()
-
-    def outbox_changed(self, counts: dict[str, int]) -> None:
-        self.outbox.append(counts)
-
-    def quarantined(self, item_id: str | None, error: str) -> None:
-        self.quarantines.append((item_id, error))
 
 
 def prepare(world: World, tmp_path: Path, listener: SyncListener | None = None,
@@ -121,20 +97,14 @@ def test_background_run_reports_offline_and_recovers_on_request(world: World, tm
     recorder = Recorder()
     cache, engine, routed = prepare(world, tmp_path, recorder, world.client("c-coord", retries=2))
     world.server.faults.configure(FaultConfig(drop_rate=1.0))
-    thread = threading.Thread(target=engine.run, name="sync-test", daemon=True)
-    thread.start()
-    try:
-        assert recorder.offline.wait(15), recorder.statuses
+    with running(engine):
+        assert recorder.failed.wait(15), recorder.statuses
         offline_message = next(m for s, m in recorder.statuses if s is SyncStatus.OFFLINE)
         assert "платформ" in offline_message.lower()
         assert recorder.outbox and recorder.outbox[-1]["pending"] == ROUTED  # nothing lost while offline
         world.server.faults.configure(FaultConfig())
         engine.request_sync()
-        assert recorder.back_online.wait(15), recorder.statuses
-    finally:
-        engine.stop()
-        thread.join(10)
-    assert not thread.is_alive()
+        assert recorder.recovered.wait(15), recorder.statuses
     assert engine.status is SyncStatus.IDLE
     assert recorder.outbox and recorder.outbox[-1]["done"] == ROUTED and recorder.outbox[-1]["pending"] == 0
     assert_converged(world, cache, routed)

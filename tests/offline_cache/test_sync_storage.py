@@ -7,7 +7,6 @@ connection fail with SQLITE_FULL exactly where a full disk would.
 from __future__ import annotations
 
 import secrets
-import threading
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,8 @@ from offline_cache.actions import perform
 from offline_cache.domain.model import Action
 from offline_cache.store.cache import Cache
 from offline_cache.store.database import storage_problem
-from offline_cache.sync import SyncEngine, SyncListener, SyncStatus
+from offline_cache.sync import SyncEngine, SyncStatus
+from tests.offline_cache.recorder import Recorder, running
 from tests.world import World
 
 FIRST, LATER, ROUTED = 20, 150, 3
@@ -117,39 +117,20 @@ def test_an_action_on_a_full_disk_is_refused_whole_with_the_reason(
     cache.close()
 
 
-class Statuses(SyncListener):
-    def __init__(self) -> None:
-        self.seen: list[tuple[SyncStatus, str]] = []
-        self.failed, self.recovered = threading.Event(), threading.Event()
-
-    def status_changed(self, status: SyncStatus, message: str) -> None:
-        self.seen.append((status, message))
-        if status is SyncStatus.STORAGE_ERROR:
-            self.failed.set()
-        elif status is SyncStatus.IDLE and self.failed.is_set():
-            self.recovered.set()
-
-
 def test_the_background_sync_survives_a_full_disk_and_goes_on_when_there_is_room(
         world: World, started: tuple[Cache, SyncEngine, list[str]]) -> None:
     cache, _engine, _routed = started
-    listener = Statuses()
+    listener = Recorder(SyncStatus.STORAGE_ERROR)
     engine = SyncEngine(cache, _engine.client, listener, page_size=10, max_backoff=0.2)
     engine.submit(lambda: fill_disk(cache))  # on the engine's thread, between passes
-    thread = threading.Thread(target=engine.run, name="sync-full-disk", daemon=True)
-    thread.start()
-    try:
-        assert listener.failed.wait(15), listener.seen
+    with running(engine) as thread:
+        assert listener.failed.wait(15), listener.statuses
         assert thread.is_alive()  # retrying, not dead
-        message = next(m for s, m in listener.seen if s is SyncStatus.STORAGE_ERROR)
+        message = next(m for s, m in listener.statuses if s is SyncStatus.STORAGE_ERROR)
         assert "Освободите место" in message
         engine.submit(lambda: free_disk(cache))
         engine.request_sync()
-        assert listener.recovered.wait(15), listener.seen
-    finally:
-        engine.stop()
-        thread.join(10)
-    assert not thread.is_alive()
+        assert listener.recovered.wait(15), listener.statuses
     assert {str(i): int(v) for i, v in cache.db.execute("SELECT id, version FROM items")} == platform_versions(world)
     cache.close()
 
