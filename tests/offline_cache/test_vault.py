@@ -156,15 +156,17 @@ def test_cli_with_locked_keyring_exits_2(world: World, posdesk_home: Path, monke
 
 @pytest.mark.usefixtures("posdesk_home")
 def test_cache_whose_key_is_missing_is_left_alone(world: World, memory_keyring: MemoryKeyring,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
     settings = synced_profile(world, monkeypatch)
     path = cache_path(settings.profile)
     forget_key(settings.profile)
     before = fingerprint(path)
+    capsys.readouterr()
     for command in (["status"], ["search", "дорог"], ["sync", "--once"]):
-        with pytest.raises(SystemExit) as exc:
-            run_cli(world, *command)
-        assert "не найден в хранилище ключей" in str(exc.value.code) and "Файл не тронут" in str(exc.value.code)
+        assert run_cli(world, *command) == 2  # an error, not «nothing found» (1)
+        err = capsys.readouterr().err
+        assert "не найден в хранилище ключей" in err and "Файл не тронут" in err
         assert path.exists() and fingerprint(path) == before
         assert stored_key(settings.profile) is None  # no new key was made over the old file
 
