@@ -11,7 +11,7 @@ rowid, so an update deletes and re-inserts it by rowid (a lookup) rather than by
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +20,7 @@ from pydantic_core import PydanticSerializationError
 
 from offline_cache.contract.models import Item
 from offline_cache.domain.deadlines import active_deadline
+from offline_cache.store.schema import fold_sql
 
 #: The indexed columns of ``items`` written from the server's record, in statement order.
 ITEM_COLUMNS = (
@@ -28,7 +29,6 @@ ITEM_COLUMNS = (
     "routing_due_at", "control_due_at", "active_due_at", "due_key", "updated_at", "has_draft",
     "category_name", "assignee_name", "feed_seq",
 )
-_FROM_RECORD = ITEM_COLUMNS.index("category_name")  # the columns before it come from the record alone
 
 
 def normalise(text: str) -> str:
@@ -45,39 +45,38 @@ def iso(moment: datetime | None) -> str | None:
     return moment.isoformat()  # any zero offset prints as +00:00, the usual case (the platform sends UTC)
 
 
-def _rows(columns: Sequence[str]) -> str:
-    """SQL reading ``columns`` from the JSON arrays of one parameter, a row per array."""
-    return ", ".join(f"value ->> {n}" for n in range(len(columns)))
+def _values(count: int) -> str:
+    """SQL reading the first ``count`` fields of each JSON array in one parameter (``jsonb_each``)."""
+    return ", ".join(f"value ->> {n}" for n in range(count))
 
 
-_RECORD_COLUMNS = ITEM_COLUMNS[:_FROM_RECORD]
+_IDS = "SELECT value ->> 0 FROM jsonb_each(?)"
+_FROM_RECORD = ITEM_COLUMNS.index("category_name")  # the columns before it come from the record alone
 # pending/conflict/local_record are not among the updated columns: the official's own unconfirmed
 # change keeps showing over the server's state. ON CONFLICT keeps the rowid (the FTS row's key),
 # which INSERT OR REPLACE would change.
 _UPSERT = (
     f"INSERT INTO items ({', '.join(ITEM_COLUMNS)}) "
-    f"SELECT {_rows(_RECORD_COLUMNS)}, "
+    f"SELECT {_values(_FROM_RECORD)}, "
     "COALESCE((SELECT name FROM categories WHERE code = value ->> 7), value ->> 7), "
     "COALESCE((SELECT full_name FROM staff WHERE id = value ->> 11), ''), ? "
     "FROM jsonb_each(?) WHERE true "  # WHERE: an upsert's SELECT needs one (SQLite's grammar)
     "ON CONFLICT (id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in ITEM_COLUMNS if c != "id")
 )
-_IDS = "SELECT value ->> 0 FROM jsonb_each(?)"
-_FOLD = "replace(replace({}, 'ё', 'е'), 'Ё', 'Е')"  # FTS5 folds case itself; ё and е it keeps apart
 _STATEMENTS = (
     # The search rows of cached copies go first, while only the cached copies have rowids.
     f"DELETE FROM search WHERE rowid IN (SELECT rowid FROM items WHERE id IN ({_IDS}))",
     _UPSERT,
-    "INSERT OR REPLACE INTO item_records (id, record) SELECT value ->> 0, value ->> 1 FROM jsonb_each(?)",
+    f"INSERT OR REPLACE INTO item_records (id, record) SELECT {_values(2)} FROM jsonb_each(?)",
     f"DELETE FROM history WHERE item_id IN ({_IDS})",
-    "INSERT INTO history SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, "
-    "value ->> 6, value ->> 7 FROM jsonb_each(?)",
+    f"INSERT INTO history SELECT {_values(8)} FROM jsonb_each(?)",
     "INSERT OR IGNORE INTO attachments (id, item_id, name, content_type, size, origin) "
-    "SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 FROM jsonb_each(?)",
+    f"SELECT {_values(6)} FROM jsonb_each(?)",
+    # FTS5 folds case itself; ё and е it keeps apart, so local drafts and names are folded here.
     "INSERT INTO search (rowid, number, subject, body, address, applicant, category, draft) "
     "SELECT i.rowid, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, "
-    f"{_FOLD.format('i.category_name')}, "
-    f"COALESCE((SELECT {_FOLD.format('d.text')} FROM drafts d WHERE d.item_id = i.id), value ->> 6) "
+    f"{fold_sql('i.category_name')}, "
+    f"COALESCE((SELECT {fold_sql('d.text')} FROM drafts d WHERE d.item_id = i.id), value ->> 6) "
     "FROM jsonb_each(?) JOIN items i ON i.id = value ->> 0",
 )
 

@@ -132,7 +132,7 @@ CREATE VIRTUAL TABLE search USING fts5(
 """
 
 
-def _fold(expr: str) -> str:
+def fold_sql(expr: str) -> str:
     """SQL for ``normalise``: FTS5 folds case itself, but ё and е must be made one letter."""
     return f"replace(replace({expr}, 'ё', 'е'), 'Ё', 'Е')"
 
@@ -175,9 +175,9 @@ CREATE VIRTUAL TABLE search USING fts5(
     tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4'
 );
 INSERT INTO search (rowid, item_id, number, subject, body, address, applicant, category, draft)
-SELECT rowid, id, number, {_fold("subject")}, {_fold("json_extract(record, '$.text')")}, {_fold("address")},
-    {_fold("applicant_name")}, {_fold("category_name")},
-    {_fold("COALESCE((SELECT text FROM drafts d WHERE d.item_id = items.id), "
+SELECT rowid, id, number, {fold_sql("subject")}, {fold_sql("json_extract(record, '$.text')")}, {fold_sql("address")},
+    {fold_sql("applicant_name")}, {fold_sql("category_name")},
+    {fold_sql("COALESCE((SELECT text FROM drafts d WHERE d.item_id = items.id), "
            "json_extract(record, '$.draft.text'), '')")}
 FROM items;
 ALTER TABLE items DROP COLUMN record;
@@ -198,9 +198,9 @@ CREATE VIRTUAL TABLE search USING fts5(
     content = '', contentless_delete = 1, detail = none
 );
 INSERT INTO search (rowid, number, subject, body, address, applicant, category, draft)
-SELECT i.rowid, i.number, {_fold("i.subject")}, {_fold("json_extract(r.record, '$.text')")}, {_fold("i.address")},
-    {_fold("i.applicant_name")}, {_fold("i.category_name")},
-    {_fold("COALESCE((SELECT text FROM drafts d WHERE d.item_id = i.id), "
+SELECT i.rowid, i.number, {fold_sql("i.subject")}, {fold_sql("json_extract(r.record, '$.text')")},
+    {fold_sql("i.address")}, {fold_sql("i.applicant_name")}, {fold_sql("i.category_name")},
+    {fold_sql("COALESCE((SELECT text FROM drafts d WHERE d.item_id = i.id), "
            "json_extract(r.record, '$.draft.text'), '')")}
 FROM items i JOIN item_records r ON r.id = i.id;
 """
