@@ -38,6 +38,7 @@ from offline_cache.contract.models import (
     TokenPair,
 )
 from offline_cache.domain.deadlines import Term, answer_due, routing_due
+from offline_cache.domain.files import check_answer_file
 from offline_cache.domain.model import Action, ItemState, Role, Status
 from offline_cache.domain.staff import (
     Absence,
@@ -364,6 +365,9 @@ class Platform:
                 raise ApiError(403, "forbidden", "Вложения к ответу добавляет исполнитель сообщения")
             if item.status not in (Status.IN_WORK, Status.RETURNED, Status.INTERIM_ANSWER):
                 raise ApiError(409, "conflict", "Ответ уже не готовится: добавить к нему файл нельзя", current=item)
+            refused = check_answer_file(name, content_type, len(data))
+            if refused is not None:
+                raise ApiError(415, "invalid", refused, field="Content-Type")
             meta = AttachmentMeta(id=self._new_id("att"), name=name, content_type=content_type, size=len(data),
                                   origin="answer")
             self.store.put_attachment(meta, item.id, data, user.id)
