@@ -278,8 +278,9 @@ class Platform:
         """Apply an action under an idempotency key; return (HTTP status, JSON body).
 
         A replayed key returns the first result and applies nothing; the same key with another
-        request is refused. Results are recorded for 2xx and 4xx; a 5xx leaves no record, so a
-        retry under the same key applies the action once.
+        request is refused. Every first 2xx and 4xx result is recorded (a 404 too: an item that
+        becomes visible later must not turn a replayed refusal into a success); a 5xx leaves no
+        record, so a retry under the same key applies the action once.
         """
         request_hash = _request_hash(item_id, req)
         with self.store.transaction():
@@ -294,9 +295,7 @@ class Platform:
                 status, body = 200, self._apply(user, item_id, req).model_dump(mode="json")
             except ApiError as exc:
                 status, body = exc.status, exc.body()
-            if status != 404:
-                self.store.put_idempotent(user.id, key, request_hash, status,
-                                          json.dumps(body, ensure_ascii=False))
+            self.store.put_idempotent(user.id, key, request_hash, status, json.dumps(body, ensure_ascii=False))
             return status, body
 
     def _apply(self, user: StaffMember, item_id: str, req: ActionRequest) -> ActionResult:
