@@ -56,6 +56,7 @@ from offline_cache.domain.workflow import (
     InvalidPayload,
     apply_rating,
     decide,
+    reprocessing_overseers,
 )
 from offline_cache.resources import rejection_grounds
 from training_platform.store import Store
@@ -445,5 +446,8 @@ class Platform:
                                if exc.code == "not_applicable" else "invalid", exc.message, current=item) from None
             saved = self._save(item, decision.item, now)
             if decision.spawned is not None:
-                self._spawn(item, decision.spawned, now)
+                reopened = self._spawn(item, decision.spawned, now)
+                # The region's coordinators decide on stopping it, wherever it is re-processed [KR 3].
+                self.store.add_participants(reopened.id, reprocessing_overseers(
+                    reopened.org_id, self.store.orgs(), self.store.staff()))
             return saved
