@@ -17,7 +17,7 @@ from offline_cache.contract.convert import item_to_state, org_to_domain, staff_t
 from offline_cache.contract.models import Item
 from offline_cache.domain.model import Action, ItemState
 from offline_cache.domain.staff import Actor, Organisation, StaffMember, deputised_by, make_actor
-from offline_cache.domain.workflow import DecisionContext, DomainError, check, decide
+from offline_cache.domain.workflow import DecisionContext, DomainError, allowed_actions, check, decide
 from offline_cache.store.cache import IN_FLIGHT, Cache, OutboxEntry
 
 #: Actions that send the answer being written: once queued, the local draft has gone with them.
@@ -91,20 +91,45 @@ def perform(cache: Cache, item_id: str, action: Action | str, payload: dict[str,
     """
     action = Action(action)
     payload = dict(payload or {})
-    user_id = cache.me_id()
-    if user_id is None:
-        raise NotLoggedIn("Сначала нужна синхронизация с платформой")
     item = cache.item(item_id)
     if item is None:
         raise KeyError(item_id)
-    world = _world(cache, now or platform_now(cache))
-    actor = world.actor(user_id)
+    world, actor = _official(cache, now or platform_now(cache))
+    user_id = actor.user_id
     predicted = _predict(item, actor, action, payload, world)
     deputy_for = acting_for(item_to_state(item), actor, action, world)
     entry = cache.enqueue(item_id, action.value, payload, item.version, predicted,
                           user_id=user_id, acting_for=deputy_for, supersedes=supersedes,
                           drop_draft=action in DRAFT_ACTIONS and "text" in payload)
     return Performed(entry, predicted)
+
+
+def _official(cache: Cache, now: datetime) -> tuple[_World, Actor]:
+    user_id = cache.me_id()
+    if user_id is None:
+        raise NotLoggedIn("Сначала нужна синхронизация с платформой")
+    world = _world(cache, now)
+    if user_id not in world.staff:
+        raise NotLoggedIn("Справочник сотрудников ещё не загружен: нужна синхронизация с платформой")
+    return world, world.actor(user_id)
+
+
+def acting_official(cache: Cache, now: datetime) -> tuple[Actor, dict[str, Organisation], dict[str, StaffMember]]:
+    """The logged-in official as an actor at ``now`` (deputised colleagues resolved), with the directory."""
+    world, actor = _official(cache, now)
+    return actor, world.orgs, world.staff
+
+
+def offered_actions(cache: Cache, item_id: str, now: datetime | None = None) -> list[Action]:
+    """What the window offers on ``item_id``: exactly the domain table's ``allowed_actions`` for the official."""
+    item = cache.item(item_id)
+    if item is None:
+        return []
+    try:
+        actor, orgs, _staff = acting_official(cache, now or platform_now(cache))
+    except NotLoggedIn:
+        return []
+    return allowed_actions(item_to_state(item), actor, orgs)
 
 
 def replay(cache: Cache, item_id: str, *, skip: int | None = None, now: datetime | None = None) -> Item | None:

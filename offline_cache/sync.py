@@ -134,6 +134,7 @@ class SyncEngine:
 
     def __init__(self, cache: Cache, client: PlatformClient, listener: SyncListener | None = None, *,
                  page_size: int = PAGE_SIZE, interval: float = 60.0, max_backoff: float = 300.0,
+                 directory_every: float = 3600.0,
                  rng: random.Random | None = None, sleep: Callable[[float], None] | None = None,
                  report_every: float = 0.25) -> None:
         self.cache = cache
@@ -143,6 +144,10 @@ class SyncEngine:
         self.interval = interval
         self.max_backoff = max_backoff
         self.report_every = report_every  # seconds between reports while delivering many actions
+        # Staff, categories and templates change on the platform too (a template gets a new version):
+        # the directory is fetched again at this interval, not only at the first sync.
+        self.directory_every = directory_every
+        self._directory_at = time.monotonic()
         self._rng = rng or random.Random()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -195,7 +200,8 @@ class SyncEngine:
         self.cache.set_state("clock_skew", repr(skew))
         if max(abs(skew), abs(previous)) > SKEW_WARNING_SECONDS:
             self.listener.clock_skew(skew)
-        if self.cache.me_id() != me.user.id or self.cache.cursor == 0:
+        stale = time.monotonic() - self._directory_at >= self.directory_every
+        if self.cache.me_id() != me.user.id or self.cache.cursor == 0 or stale:
             self._store_directory()
         self.cache.set_state("me", me.model_dump_json())
         return me
@@ -210,6 +216,7 @@ class SyncEngine:
         categories, templates, grounds = self.client.categories(), self.client.templates(), \
             self.client.rejection_grounds()
         self.cache.store_directory(orgs, staff, categories, templates, grounds)
+        self._directory_at = time.monotonic()
 
     def pull(self, report: SyncReport | None = None) -> SyncReport:
         """Download what changed since the stored cursor, page by page, each page with its cursor.

@@ -12,6 +12,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.worker import SyncWorker
+from offline_cache.contract.models import FaultConfig
 from offline_cache.domain.model import Action
 from offline_cache.store.cache import Cache
 from tests.world import PASSWORD, WORLD_START, World
@@ -53,17 +54,18 @@ def test_draft_files_and_outbox_operations_through_the_worker(world: World, work
 
     pdf = tmp_path / "акт.pdf"
     pdf.write_bytes(b"%PDF-1.4 test")
-    exe = tmp_path / "вирус.exe"
+    exe = tmp_path / "акт\u202efdp.exe"
     exe.write_bytes(b"MZ")
     with qtbot.waitSignal(sync.bridge.attachmentsChanged, timeout=WAIT) as attached:
         sync.attach(item_id, pdf)
     assert attached.args == [item_id, ""]
     with qtbot.waitSignal(sync.bridge.attachmentsChanged, timeout=WAIT) as refused:
         sync.attach(item_id, exe)
-    assert refused.args[1].startswith("Файл «вирус.exe» такого типа нельзя")
+    assert refused.args[1].startswith("Недопустимое имя файла: имя файла содержит недопустимый символ U+202E")
     [local] = reader.local_attachments(item_id)
     assert reader.local_draft(item_id).attachment_ids == (local.id,)  # type: ignore[union-attr]
 
+    world.server.faults.configure(FaultConfig(drop_rate=1.0))  # offline: the action stays queued
     with qtbot.waitSignal(sync.bridge.actionFinished, timeout=WAIT):
         sync.perform(item_id, Action.SAVE_DRAFT.value, {"text": "Ответ с актом", "attachment_ids": [local.id]})
     [entry] = reader.outbox(("pending",))

@@ -1,10 +1,9 @@
 """The official's hand on the outbox: cancel (rolled back), discard, resend corrected, re-apply, accept theirs;
-local drafts kept and searchable; and the v3 cache upgrades to owned entries."""
+local drafts kept and searchable."""
 
 from __future__ import annotations
 
 import secrets
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,9 +12,7 @@ from offline_cache.actions import perform
 from offline_cache.domain.model import Action, Status
 from offline_cache.outbox import Outbox, OutboxRefused
 from offline_cache.store.cache import Cache
-from offline_cache.store.schema import MIGRATIONS, applied
 from offline_cache.sync import SyncEngine, SyncStatus
-from tests.offline_cache.fixture_v3 import FIXTURE_KEY, FIXTURES, V3_DRAFT, V3_OUTBOX
 from tests.offline_cache.test_sync_conflicts import item_flags, synced_cache
 from tests.world import World
 
@@ -31,30 +28,6 @@ def history(world: World, item_id: str) -> list[str]:
     server = world.platform.store.get_item(item_id)
     assert server is not None
     return [h.action for h in server.history]
-
-
-def test_v3_cache_upgrades_to_owned_entries_and_structured_audit(tmp_path: Path) -> None:
-    path = tmp_path / "v3.posdesk"
-    shutil.copy(FIXTURES / "cache_v3.posdesk", path)
-    cache = Cache.open(path, FIXTURE_KEY)
-    try:
-        assert applied(cache.db) == [name for name, _ in MIGRATIONS]
-        entries = Outbox(cache).entries()
-        assert [(e.idempotency_key, e.state, e.last_error) for e in entries] == [
-            (key, state, error) for key, _, _, _, state, error in V3_OUTBOX]
-        assert {e.user_id for e in entries} == {"c-exec1"}, "entries belong to the cache's last login"
-        assert {"user_id", "acting_for", "entry_key", "queued_at", "delivered_at", "error"} <= set(
-            cache.db["audit_log"].columns_dict)
-        assert [h["id"] for h in cache.search("контейнер")] == [V3_DRAFT[0]]
-        assert cache.local_draft(V3_DRAFT[0]) is not None
-        assert cache.attachment_data("att-v3-0001") == b"v3 attachment bytes"
-        # The new states are allowed now, and ids go on after the old ones.
-        Outbox(cache).discard(entries[1].id)
-        assert cache.outbox_entry(entries[1].id).state == "discarded"  # type: ignore[union-attr]
-        cache.enqueue("m-v3-0001", "save_draft", {"text": "ещё"}, 2)
-        assert max(e.id for e in Outbox(cache).entries()) == entries[-1].id + 1
-    finally:
-        cache.close()
 
 
 def test_local_draft_is_durable_searchable_and_survives_a_pull(world: World, tmp_path: Path) -> None:

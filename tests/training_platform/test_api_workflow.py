@@ -507,7 +507,7 @@ def test_attachment_size_limit(shared_drive: Driver) -> None:
                                  b"\0" * (MAX_ATTACHMENT_BYTES + 1))
     assert caught.value.status == 413
     assert shared_drive.get(item).version == item.version, "nothing stored"
-    meta = client.upload_attachment(item.id, "ровно.pdf", "application/pdf", b"\1" * MAX_ATTACHMENT_BYTES)
+    meta = client.upload_attachment(item.id, "ровно.bin", "application/octet-stream", b"\1" * MAX_ATTACHMENT_BYTES)
     assert meta.size == MAX_ATTACHMENT_BYTES, "the limit itself is allowed"
 
 

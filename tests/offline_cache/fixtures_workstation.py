@@ -1,9 +1,13 @@
-"""Generator of the schema-3 cache fixture (``fixtures/cache_v3.posdesk``): NOT used at test time.
+"""Generators of the outbox fixtures around ``0004_workstation``: NOT used at test time (fixtures/README.md).
 
-Run once, by hand, when schema version 3 was superseded by ``0004_workstation`` (fixtures/README.md):
-    .venv/bin/python -c "from tests.offline_cache.fixture_v3 import make_cache_v3; make_cache_v3()"
+``cache_v3_outbox.posdesk`` (schema 3, the outbox before owners):
+    .venv/bin/python -c "from tests.offline_cache.fixtures_workstation import make_cache_v3_outbox as m; m()"
 Items are written by the page writer, whose statements are the same for schema 3; the outbox and
 audit rows as version 3's ``Cache.enqueue``/``resolve`` wrote them (no owner, free-text audit).
+
+``cache_v4.posdesk`` (schema 4: 0001–0004, before the templates):
+    .venv/bin/python -c "from tests.offline_cache.fixtures_workstation import make_cache_v4; make_cache_v4()"
+Written by version 4's own ``Cache`` methods with the schema held at 4 (``upgrade=False``).
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ def v3_items() -> list[Item]:
     }) for n, (item_id, (text, address, applicant, category)) in enumerate(V3_ITEMS.items(), start=1)]
 
 
-def make_cache_v3(path: Path = FIXTURES / "cache_v3.posdesk") -> None:
+def make_cache_v3_outbox(path: Path = FIXTURES / "cache_v3_outbox.posdesk") -> None:
     from tests.offline_cache.test_migrations import new_fixture_at, write_fixture_directory
 
     db, stamp = new_fixture_at(path, 3)
@@ -66,3 +70,30 @@ def make_cache_v3(path: Path = FIXTURES / "cache_v3.posdesk") -> None:
     db.execute("UPDATE items SET conflict=1 WHERE id='m-v3-0002'")
     db.conn.execute("COMMIT")
     db.conn.close()  # checkpoints the WAL into the file: one self-contained file to commit
+
+
+V4_LOCAL_FILE = b"v4 local answer file"
+
+
+def make_cache_v4(path: Path = FIXTURES / "cache_v4.posdesk") -> None:
+    from offline_cache.store.cache import Cache
+    from tests.offline_cache.test_migrations import new_fixture_at, write_fixture_directory
+
+    db, _stamp = new_fixture_at(path, 4)
+    write_fixture_directory(db, "c-exec1", cursor=9)
+    write_items(db.conn, v3_items(), 9)
+    db.conn.execute("COMMIT")
+    cache = Cache(db, upgrade=False)
+    first, second = (i.id for i in v3_items())
+    local = cache.add_local_attachment(first, "акт.pdf", "application/pdf", V4_LOCAL_FILE)
+    cache.save_local_draft(first, "Черновик с актом")
+    sent = cache.enqueue(first, "save_draft", {"text": "Скамейку заменят", "attachment_ids": [local.id]}, 2,
+                         key="6c1b1f0e-0000-4000-8000-000000000041")
+    cache.mark_upload(local.id, 'uploading:["att-0000001"]')
+    cancelled = cache.enqueue(second, "save_draft", {"text": "Отменённый"}, 2,
+                              key="6c1b1f0e-0000-4000-8000-000000000042")
+    cache.finish(cancelled.id, "cancelled")
+    cache.enqueue(second, "submit_for_approval", {"text": "За коллегу"}, 2, user_id="c-exec2", acting_for="c-exec1",
+                  key="6c1b1f0e-0000-4000-8000-000000000043")
+    assert sent.user_id == "c-exec1"
+    cache.close()  # checkpoints the WAL into the file: one self-contained file to commit
