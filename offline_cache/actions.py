@@ -16,7 +16,7 @@ from offline_cache.contract.convert import item_to_state, org_to_domain, staff_t
 from offline_cache.contract.models import Item
 from offline_cache.domain.model import Action
 from offline_cache.domain.staff import make_actor
-from offline_cache.domain.workflow import DecisionContext, decide
+from offline_cache.domain.workflow import DRAFT_BOUND_ACTIONS, DecisionContext, decide, draft_digest
 from offline_cache.store.cache import Cache, OutboxEntry
 
 
@@ -44,6 +44,8 @@ def perform(cache: Cache, item_id: str, action: Action | str, payload: dict[str,
     item = cache.item(item_id)
     if item is None:
         raise KeyError(item_id)
+    if action in DRAFT_BOUND_ACTIONS and "draft_digest" not in payload:
+        payload["draft_digest"] = draft_digest(item.draft)  # bind the decision to the draft the official saw
     orgs = {o.id: org_to_domain(o) for o in cache.organisations()}
     staff = {s.id: staff_to_domain(s) for s in cache.staff()}
     moment = now or datetime.now(UTC)

@@ -21,6 +21,8 @@ MAX_JSON_BODY = 256 * 1024
 #: Largest answer attachment.
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 MAX_FEED_LIMIT = 500
+#: Versions and feed cursors stay below this (SQLite integers are 64-bit).
+MAX_VERSION = 2**62
 
 Text = Annotated[str, Field(max_length=20_000)]
 Comment = Annotated[str, Field(max_length=4_000)]
@@ -245,12 +247,6 @@ class FeedPage(Response):
     remaining: int  # items after this page, for progress (done / total)
 
 
-class ActionRequest(Request):
-    action: Action
-    base_version: Annotated[StrictInt, Field(ge=1)]
-    payload: dict[str, Any] = Field(default_factory=dict)
-
-
 class ActionResult(Response):
     item: Item
 
@@ -296,6 +292,97 @@ class InterimPayload(Request):
     attachment_ids: list[Id] | None = None
 
 
+DraftDigest = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description=(
+    "offline_cache.domain.workflow.draft_digest of the draft the approver read; a changed draft is a 409"))]
+
+
+class ApprovePayload(Request):
+    draft_digest: DraftDigest
+    comment: Comment = ""
+    text: Annotated[Text | None, Field(description="the approver's own wording of the draft, recorded as theirs")] \
+        = None
+
+
+class ReturnPayload(Request):
+    draft_digest: DraftDigest
+    comment: Comment
+
+
+# --- action requests: one model per action, told apart by ``action`` --------------------------
+
+
+class ActionRequestBase(Request):
+    base_version: Annotated[StrictInt, Field(ge=1, le=MAX_VERSION)]
+
+
+class RouteToExecutorRequest(ActionRequestBase):
+    action: Literal[Action.ROUTE_TO_EXECUTOR]
+    payload: RoutePayload
+
+
+class ReassignRequest(ActionRequestBase):
+    action: Literal[Action.REASSIGN]
+    payload: RoutePayload
+
+
+class TakeIntoWorkRequest(ActionRequestBase):
+    action: Literal[Action.TAKE_INTO_WORK]
+    payload: OptionalCommentPayload = Field(default_factory=OptionalCommentPayload)
+
+
+class RedirectRequest(ActionRequestBase):
+    action: Literal[Action.REDIRECT]
+    payload: RedirectPayload
+
+
+class RejectRequest(ActionRequestBase):
+    action: Literal[Action.REJECT]
+    payload: RejectPayload
+
+
+class ReturnToRoutingRequest(ActionRequestBase):
+    action: Literal[Action.RETURN_TO_ROUTING]
+    payload: CommentPayload
+
+
+class SaveDraftRequest(ActionRequestBase):
+    action: Literal[Action.SAVE_DRAFT]
+    payload: DraftPayload = Field(default_factory=DraftPayload)
+
+
+class SubmitForApprovalRequest(ActionRequestBase):
+    action: Literal[Action.SUBMIT_FOR_APPROVAL]
+    payload: DraftPayload = Field(default_factory=DraftPayload)
+
+
+class InterimAnswerRequest(ActionRequestBase):
+    action: Literal[Action.INTERIM_ANSWER]
+    payload: InterimPayload
+
+
+class ApproveRequest(ActionRequestBase):
+    action: Literal[Action.APPROVE]
+    payload: ApprovePayload
+
+
+class ReturnForRevisionRequest(ActionRequestBase):
+    action: Literal[Action.RETURN_FOR_REVISION]
+    payload: ReturnPayload
+
+
+class StopReprocessingRequest(ActionRequestBase):
+    action: Literal[Action.STOP_REPROCESSING]
+    payload: CommentPayload
+
+
+#: The body of ``POST /messages/{id}/actions``: the payload's shape depends on the action.
+ActionRequest = Annotated[
+    RouteToExecutorRequest | ReassignRequest | TakeIntoWorkRequest | RedirectRequest | RejectRequest
+    | ReturnToRoutingRequest | SaveDraftRequest | SubmitForApprovalRequest | InterimAnswerRequest | ApproveRequest
+    | ReturnForRevisionRequest | StopReprocessingRequest,
+    Field(discriminator="action"),
+]
+
 ACTION_PAYLOADS: dict[Action, type[Request]] = {
     Action.ROUTE_TO_EXECUTOR: RoutePayload,
     Action.REASSIGN: RoutePayload,
@@ -306,8 +393,8 @@ ACTION_PAYLOADS: dict[Action, type[Request]] = {
     Action.SAVE_DRAFT: DraftPayload,
     Action.SUBMIT_FOR_APPROVAL: DraftPayload,
     Action.INTERIM_ANSWER: InterimPayload,
-    Action.APPROVE: OptionalCommentPayload,
-    Action.RETURN_FOR_REVISION: CommentPayload,
+    Action.APPROVE: ApprovePayload,
+    Action.RETURN_FOR_REVISION: ReturnPayload,
     Action.STOP_REPROCESSING: CommentPayload,
 }
 
