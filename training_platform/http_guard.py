@@ -45,7 +45,9 @@ VALIDATION_MESSAGES = {
     "date_from_datetime_parsing": "ожидается дата ГГГГ-ММ-ДД", "datetime_type": "ожидается дата и время",
     "datetime_parsing": "ожидается дата и время ISO 8601", "datetime_from_date_parsing": "ожидается дата и время",
     "timezone_aware": "укажите часовой пояс", "json_invalid": "тело запроса — не JSON",
-    "finite_number": "ожидается конечное число", "string_pattern_mismatch": "строка не в ожидаемом формате",
+    "finite_number": "ожидается конечное число",
+    "number_type": "ожидается число JSON, а не строка или true/false",
+    "string_pattern_mismatch": "строка не в ожидаемом формате",
     "value_error": "недопустимое значение",
 }
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from offline_cache.domain.deadlines import TermKind
 from offline_cache.domain.model import Action, DraftKind, ItemKind, OrgLevel, Role, Status
@@ -27,10 +28,20 @@ MAX_VERSION = 2**62
 Text = Annotated[str, Field(max_length=20_000)]
 Comment = Annotated[str, Field(max_length=4_000)]
 Id = Annotated[str, Field(min_length=1, max_length=64)]
-#: Integers in requests are JSON integers only: ``true`` or ``"3"`` is a 422, not 1 or 3.
-StrictInt = Annotated[int, Field(strict=True)]
-#: Numbers in requests: a JSON number (integers too), never ``true`` or a string.
-StrictFloat = Annotated[float, Field(strict=True)]
+
+
+def _json_number(value: object) -> object:
+    """Refuse what Python would take for a number but JSON does not: ``true``, ``"3"``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("number_type", "ожидается число JSON")
+    return value
+
+
+#: Numbers in requests are JSON numbers only: ``true`` or ``"3"`` is a 422, not 1 or 3 (``3.0`` is the
+#: integer 3 for JSON Schema, and is taken as such; ``3.5`` for an integer is refused). Put it after
+#: the field's constraints, so that they stay ``minimum``/``maximum`` in the schema.
+JsonNumber = BeforeValidator(_json_number)
+StrictInt = Annotated[int, JsonNumber]
 
 
 class Response(BaseModel):
@@ -312,7 +323,7 @@ class ReturnPayload(Request):
 
 
 class ActionRequestBase(Request):
-    base_version: Annotated[StrictInt, Field(ge=1, le=MAX_VERSION)]
+    base_version: Annotated[int, Field(ge=1, le=MAX_VERSION), JsonNumber]
 
 
 class RouteToExecutorRequest(ActionRequestBase):
@@ -424,11 +435,11 @@ class InjectMessageRequest(Request):
 
 
 class RatingRequest(Request):
-    score: Annotated[StrictInt, Field(ge=1, le=5)]
+    score: Annotated[int, Field(ge=1, le=5), JsonNumber]
 
 
 class ClockRequest(Request):
-    advance_seconds: Annotated[StrictFloat, Field(ge=0, le=400 * 86400)]
+    advance_seconds: Annotated[float, Field(ge=0, le=400 * 86400), JsonNumber]
 
 
 class ClockOut(Response):
@@ -442,11 +453,11 @@ def _all_error_statuses() -> list[Literal[500, 502, 503]]:
 class FaultConfig(Request):
     """Injected faults for tests; all off by default. Rates are probabilities per request."""
 
-    latency_ms: Annotated[StrictInt, Field(ge=0, le=30_000)] = 0
-    error_rate: Annotated[StrictFloat, Field(ge=0, le=1)] = 0.0
+    latency_ms: Annotated[int, Field(ge=0, le=30_000), JsonNumber] = 0
+    error_rate: Annotated[float, Field(ge=0, le=1), JsonNumber] = 0.0
     error_statuses: list[Literal[500, 502, 503]] = Field(default_factory=_all_error_statuses)
-    drop_rate: Annotated[StrictFloat, Field(ge=0, le=1)] = 0.0
-    truncate_rate: Annotated[StrictFloat, Field(ge=0, le=1)] = 0.0
+    drop_rate: Annotated[float, Field(ge=0, le=1), JsonNumber] = 0.0
+    truncate_rate: Annotated[float, Field(ge=0, le=1), JsonNumber] = 0.0
     path_prefix: str = API_PREFIX  # only requests under this prefix are affected
     seed: StrictInt | None = None
 
