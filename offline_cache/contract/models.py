@@ -167,6 +167,7 @@ class TemplateOut(Response):
     purpose: Literal["answer", "interim", "rejection", "return"]
     category_code: str | None = None
     ground_code: str | None = None
+    version: int = 1  # raised by the platform whenever the template's text changes
 
 
 class RejectionGroundOut(Response):
