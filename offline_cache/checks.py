@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from difflib import SequenceMatcher
 from enum import StrEnum
 from functools import cache
 from typing import Any
@@ -151,27 +150,26 @@ def _unresolved(found: list[Slot]) -> CheckResult | None:
                        tuple((s.start, s.end) for s in found), tuple(names))
 
 
-def _done(pattern: re.Pattern[str], folded: str, not_done: frozenset[str]) -> list[str]:
-    """Matches of ``pattern`` not preceded by «будет», «не», «планируется» (a promise or a denial)."""
-    found = []
+_LAST_WORDS = re.compile(r"([а-я]+)\W+(?:([а-я]+)\W+)?$")
+
+
+def _happened(pattern: re.Pattern[str], folded: str, not_done: frozenset[str]) -> bool:
+    """A match of ``pattern`` not preceded by «будет», «не», «планируется» (a promise or a denial)."""
     for m in pattern.finditer(folded):
-        before = re.findall(r"[а-я]+", folded[max(0, m.start() - 40):m.start()])[-2:]
-        if not not_done.intersection(before):
-            found.append(m.group(0))
-    return found
+        before = _LAST_WORDS.search(folded, max(0, m.start() - 40), m.start())
+        if before is None or not not_done.intersection(before.groups()):
+            return True
+    return False
 
 
 def _otpiska(text: str) -> CheckResult | None:
     p = _phrases()
     folded = _fold(text)
-    spans = tuple((m.start(), m.end()) for m in p.evasive.finditer(folded))
+    spans = tuple(m.span() for m in p.evasive.finditer(folded))
     evasive = list(dict.fromkeys(folded[a:b] for a, b in spans))
     # A general phrase proves nothing even where it holds a measure's word («в установленном порядке»).
-    cleaned = list(folded)
-    for a, b in spans:
-        cleaned[a:b] = " " * (b - a)
-    rest = "".join(cleaned)
-    if _done(p.measures, rest, p.not_done) or _done(p.results, rest, p.not_done):
+    rest = p.evasive.sub(lambda m: " " * len(m.group(0)), folded) if spans else folded
+    if _happened(p.measures, rest, p.not_done) or _happened(p.results, rest, p.not_done):
         return None
     if p.dates.search(rest) or p.terms.search(rest):
         return None
@@ -184,14 +182,14 @@ def _otpiska(text: str) -> CheckResult | None:
 
 
 def _similarity(a: str, b: str) -> float:
-    """How alike two answers are, by words (case, ё and punctuation ignored), 0…1."""
-    wa, wb = re.findall(r"[^\W_]+", _fold(a)), re.findall(r"[^\W_]+", _fold(b))
-    if not wa or not wb:
-        return 0.0
-    matcher = SequenceMatcher(None, wa, wb, autojunk=False)
-    if matcher.real_quick_ratio() < COPY_SIMILARITY or matcher.quick_ratio() < COPY_SIMILARITY:
-        return matcher.quick_ratio()
-    return matcher.ratio()
+    """Share of words two answers have in common, counted with repeats (Dice), 0…1.
+
+    Order is ignored on purpose: the earlier answer with its sentences shuffled is still a copy.
+    Linear in the length (difflib's matcher took 40 ms on 5,000 characters).
+    """
+    wa, wb = Counter(re.findall(r"[^\W_]+", _fold(a))), Counter(re.findall(r"[^\W_]+", _fold(b)))
+    total = wa.total() + wb.total()
+    return 2 * (wa & wb).total() / total if total else 0.0
 
 
 def check_draft(draft: DraftToCheck, speller: Speller | None = None) -> list[CheckResult]:
