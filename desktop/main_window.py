@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.actions.controller import ActionController
 from desktop.card.card import MessageCard
 from desktop.labels import queue_name, role_name
 from desktop.queue.model import QueueModel
@@ -85,7 +86,8 @@ class MainWindow(QMainWindow):
             entry.setData(Qt.ItemDataRole.UserRole, queue.value)
             self.navigation.addItem(entry)
         self.panel = QueuePanel(self.model, session.reader)
-        self.card = MessageCard(session.reader, me.organisation.timezone, session.roles)
+        self.card = MessageCard(session.reader, me.organisation.timezone, session.roles, worker=session.worker,
+                                clock=self._clock)  # type: ignore[arg-type]
         self.splitter = QSplitter()
         self.splitter.addWidget(self.navigation)
         self.splitter.addWidget(self.panel)
@@ -98,6 +100,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_status_bar()
         self._build_actions()
+        self.actions_controller = ActionController(self, session, self.panel, self.card,
+                                                   self._clock)  # type: ignore[arg-type]
 
         self.navigation.currentRowChanged.connect(self._queue_selected)
         self.panel.currentItemChanged.connect(self.card.show_item)

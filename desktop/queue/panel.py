@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from desktop.labels import status_name
@@ -21,9 +21,11 @@ class QueuePanel(QWidget):
 
     Signals:
         currentItemChanged(str): the selected item's id ("" when none).
+        contextMenuRequested(QPoint): a row was right-clicked (and selected); global position for the menu.
     """
 
     currentItemChanged = Signal(str)
+    contextMenuRequested = Signal(QPoint)
 
     def __init__(self, model: QueueModel, reader: Cache, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +71,8 @@ class QueuePanel(QWidget):
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         self.search.returnPressed.connect(self.apply_filters)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
         model.modelReset.connect(self._after_reset)
 
     def _combo(self, name: str, everything: str, entries: list[tuple[str, str]]) -> QComboBox:
@@ -119,6 +123,13 @@ class QueuePanel(QWidget):
     def _after_reset(self) -> None:
         if self.model.rowCount() == 0:
             self.currentItemChanged.emit("")
+
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        self.table.selectRow(index.row())  # the menu acts on the row under the pointer, shown in the card
+        self.contextMenuRequested.emit(self.table.viewport().mapToGlobal(pos))
 
     def select_item(self, item_id: str) -> None:
         row = self.model.row_of(item_id)
