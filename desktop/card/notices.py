@@ -41,8 +41,11 @@ def earlier_answer(reader: Cache, item: Item) -> str | None:
         return None
     parent = reader.item(item.parent_id)
     if parent is None:
-        return _t("Повторное рассмотрение: предыдущее рассмотрение (id {id}) не загружено в кэш — "
-                  "ответ и оценка недоступны без него.").format(id=item.parent_id)
+        # The platform's first history entry still says whose answer was rated and how.
+        told = next((h.comment for h in item.history if h.action == "reprocessing" and h.comment), "")
+        text = _t("Повторное рассмотрение. Предыдущее рассмотрение (id {id}) не загружено в кэш: "
+                  "текст прежнего ответа недоступен.").format(id=item.parent_id)
+        return text + (_t("\nПлатформа сообщает: {told}.").format(told=told) if told else "")
     row = reader.db.execute("SELECT json_extract(record, '$.name') FROM organisations WHERE id=?",
                             [parent.org_id]).fetchone()
     org = str(row[0]) if row else parent.org_id
