@@ -90,6 +90,10 @@ def action_name(action: str) -> str:
 
 def history_action_name(action: str) -> str:
     """What a history entry's action was, in a word or two (without the dialog ellipsis)."""
+    platform = {"received": _t("Поступило"), "reprocessing": _t("Повторное рассмотрение"),
+                "rated": _t("Оценка заявителя"), "attachment_added": _t("Добавлен файл")}
+    if action in platform:
+        return platform[action]
     return action_name(action).rstrip("…")
 
 

@@ -90,6 +90,8 @@ class MessageCard(QScrollArea):
         self._item: Item | None = None
         self.offered: list[Action] = []
         self.setWidgetResizable(True)
+        # The card follows the splitter's width: long lines wrap instead of hiding behind a scroll bar.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         layout = QVBoxLayout(body)
         self.title = plain_label()
@@ -97,6 +99,7 @@ class MessageCard(QScrollArea):
         self.title.setStyleSheet("font-size: 15px; font-weight: 600;")
         self.subject = plain_label()
         layout.addWidget(self.title)
+        layout.addWidget(self.subject)
         self.refusal = plain_label()
         self.refusal.setObjectName("refusal")
         self.refusal.setStyleSheet("background: #fdecea; color: #8e1b1b; padding: 6px; font-weight: 600;")
@@ -115,7 +118,6 @@ class MessageCard(QScrollArea):
         self.chain = ApprovalChainView()
         self.chain.setObjectName("approvalChain")
         layout.addWidget(self.chain)
-        layout.addWidget(self.subject)
         form = QFormLayout()
         self.status, self.category, self.address = plain_label(), plain_label(), plain_label()
         self.applicant, self.registered, self.due = plain_label(), plain_label(), plain_label()
@@ -141,6 +143,8 @@ class MessageCard(QScrollArea):
         self.content.addWidget(self._group(_t("Текст сообщения"), self.text))
         self.answer_group = self._group(_t("Проект ответа"), self.editor)
         self.content.addWidget(self.answer_group)
+        self.content.setStretchFactor(0, 1)
+        self.content.setStretchFactor(1, 1)
         layout.addWidget(self.content, 1)
         self.attachments = QListWidget()
         self.attachments.setViewMode(QListWidget.ViewMode.IconMode)
@@ -148,7 +152,8 @@ class MessageCard(QScrollArea):
         self.attachments.setMaximumHeight(96)
         self.attachments.itemActivated.connect(
             lambda it: self.attachmentRequested.emit(it.data(Qt.ItemDataRole.UserRole)))
-        layout.addWidget(self._group(_t("Вложения"), self.attachments))
+        self.attachments_group = self._group(_t("Вложения"), self.attachments)
+        layout.addWidget(self.attachments_group)
         self.history = QListWidget()
         self.history.setMaximumHeight(160)
         self.history.setWordWrap(True)
@@ -240,10 +245,11 @@ class MessageCard(QScrollArea):
         self.editor.set_item(item, editable=working or approving, autosave=working)
         has_answer = working or approving or item.draft is not None
         self.answer_group.setVisible(has_answer)
-        self.answer_group.setTitle(_t("Проект ответа (можно исправить перед утверждением)") if approving
-                                   else _t("Проект ответа"))
-        self.content.setOrientation(Qt.Orientation.Horizontal if item.status is Status.ON_APPROVAL
-                                    else Qt.Orientation.Vertical)
+        self.answer_group.setTitle(_t("Проект ответа (можно исправить)") if approving else _t("Проект ответа"))
+        side_by_side = Qt.Orientation.Horizontal if item.status is Status.ON_APPROVAL else Qt.Orientation.Vertical
+        if self.content.orientation() != side_by_side:
+            self.content.setOrientation(side_by_side)
+            self.content.setSizes([1, 1])  # message and answer get equal room
         row = self._reader.db.execute("SELECT json_extract(record, '$.approval_chain') FROM organisations "
                                       "WHERE id=?", [item.org_id]).fetchone()
         chain = [Role(r) for r in json.loads(row[0])] if row and row[0] else [Role.HEAD]
@@ -262,6 +268,7 @@ class MessageCard(QScrollArea):
 
     def _fill_attachments(self, item: Item) -> None:
         self.attachments.clear()
+        self.attachments_group.setVisible(bool(item.attachments))
         missing = []
         for meta in item.attachments:
             entry = QListWidgetItem(meta.name)

@@ -70,21 +70,21 @@ class AnswerEditor(QWidget):
         self.text.setPlaceholderText(_t("Текст ответа заявителю"))
         self.text.setMinimumHeight(140)
         layout.addWidget(self.text, 1)
-        files = QHBoxLayout()
         self.files = QListWidget()
         self.files.setObjectName("answerFiles")
-        self.files.setMaximumHeight(56)
+        self.files.setMaximumHeight(48)
         self.files.setFlow(QListWidget.Flow.LeftToRight)
+        layout.addWidget(self.files)
+        files = QHBoxLayout()
         self.attach_button = QPushButton(_t("Прикрепить файл…"))
         self.attach_button.setObjectName("attachButton")
         self.detach_button = QPushButton(_t("Убрать файл"))
         self.detach_button.setObjectName("detachButton")
-        files.addWidget(self.files, 1)
         files.addWidget(self.attach_button)
         files.addWidget(self.detach_button)
         layout.addLayout(files)
         planned = QHBoxLayout()
-        self.planned_label = QLabel(_t("Промежуточный ответ: решение к"))
+        self.planned_label = QLabel(_t("Решение к (для промежуточного):"))
         self.planned = QDateEdit()
         self.planned.setObjectName("plannedDate")
         self.planned.setCalendarPopup(True)
@@ -97,7 +97,8 @@ class AnswerEditor(QWidget):
         self.saved = QLabel()
         self.saved.setObjectName("autosaveState")
         self.saved.setStyleSheet("color: palette(mid);")
-        planned.addWidget(self.saved)
+        self.saved.setWordWrap(True)
+        files.addWidget(self.saved, 1)
         layout.addLayout(planned)
         self._timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
         self._timer.timeout.connect(self.save_now)
@@ -154,13 +155,12 @@ class AnswerEditor(QWidget):
 
     def _fill_files(self) -> None:
         self.files.clear()
-        if self._item is None:
-            return
         for att_id in self.attachment_ids():
             meta = self._reader.attachment_meta(att_id)
             entry = QListWidgetItem(str(meta["name"]) if meta else att_id)
             entry.setData(Qt.ItemDataRole.UserRole, att_id)
             self.files.addItem(entry)
+        self.files.setVisible(self.files.count() > 0)
 
     def attachment_ids(self) -> list[str]:
         """Files of the answer: the platform's draft's and the local ones waiting for upload."""
