@@ -103,6 +103,8 @@ class ActionController(QObject):
         panel.contextMenuRequested.connect(self.show_context_menu)
         self.bar.picker.picked.connect(lambda _person: self.trigger(Action.ROUTE_TO_EXECUTOR))
         session.worker.bridge.actionFinished.connect(self._finished)
+        # A delivery refused by the platform later is shown in the card as soon as the outbox says so.
+        session.worker.bridge.outboxChanged.connect(self._outbox_changed)
         self._update(card.item.id if card.item else "")
 
     # --- offering ---------------------------------------------------------------------------
@@ -215,6 +217,10 @@ class ActionController(QObject):
         self.window.statusBar().showMessage(
             _t("«{a}» — поставлено в очередь отправки").format(a=history_action_name(action)), 5_000)
         self.performed.emit(item_id, action.value)
+
+    def _outbox_changed(self, _counts: dict[str, int]) -> None:
+        if self.card.item is not None:
+            self.card.show_item(self.card.item.id)
 
     # --- deputies ---------------------------------------------------------------------------
 
