@@ -9,13 +9,14 @@ from pytestqt.qtbot import QtBot
 
 from desktop.dialogs.orgs import RedirectDialog
 from desktop.dialogs.reject import RejectDialog
+from desktop.dialogs.staff import StaffPickerDialog
 from offline_cache.contract.models import Item
 from offline_cache.domain.model import Action, DraftKind, Status
 from offline_cache.queues import QueueId
 from tests.desktop.actions_world import answered_in_c, show_queue, spawned
 from tests.desktop.conftest import WindowFactory
 from tests.desktop.user_actions import type_text
-from tests.world import World
+from tests.world import World, absent
 
 
 def platform_item(world: World, item_id: str) -> Item:
@@ -143,3 +144,39 @@ def test_reprocessing_shows_the_earlier_answer_its_rating_and_organisation(
     text = window.card.earlier_box.toPlainText()
     assert window.card.earlier_box.isVisibleTo(window)
     assert "Ответ города по существу" in text and "2 из 5" in text and "«Администрация города»" in text
+
+
+def test_reassign_through_the_picker_shows_load_and_absence_and_return_to_routing(
+        world: World, open_window: WindowFactory, qtbot: QtBot) -> None:
+    item = world.inject(text="Переназначить")
+    item = world.client("c-coord").act(item.id, Action.ROUTE_TO_EXECUTOR, item.version, {"executor_id": "c-exec1"})
+    start = world.clock.now() - timedelta(days=1)
+    world.platform.store.put_staff(absent("c-exec3", "c-exec2", start))
+    window = open_window("c-coord")
+    show_queue(window, QueueId.ALL)
+    window.panel.select_item(item.id)
+    controller = window.actions_controller
+    controller.bar.buttons[Action.REASSIGN].click()
+    dialog = controller.dialog
+    assert isinstance(dialog, StaffPickerDialog)
+    lines = [dialog.picker.list.item(n).text() for n in range(dialog.picker.list.count())]
+    assert not any("c-exec1" in line for line in lines)  # the current assignee is not offered again
+    absent_line = next(line for line in lines if "c-exec3" in line)
+    assert "отсутствует до" in absent_line and "(отпуск)" in absent_line
+    assert "замещает Сотрудник c-exec2" in absent_line
+    assert lines[-1] == absent_line  # the present ones first
+    type_text(dialog.picker.filter, "exec2")
+    assert dialog.ok.isEnabled()
+    with qtbot.waitSignal(controller.performed, timeout=15_000):
+        dialog.ok.click()
+    qtbot.waitUntil(lambda: platform_item(world, item.id).assignee_id == "c-exec2", timeout=20_000)
+
+    executor = open_window("c-exec2")
+    executor.panel.select_item(item.id)
+    executor.actions_controller.bar.buttons[Action.RETURN_TO_ROUTING].click()
+    back = executor.actions_controller.dialog
+    assert back is not None and not back.ok.isEnabled()  # type: ignore[attr-defined]
+    type_text(back.comment, "Не мой профиль")  # type: ignore[attr-defined]
+    with qtbot.waitSignal(executor.actions_controller.performed, timeout=15_000):
+        back.ok.click()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: platform_item(world, item.id).status is Status.AWAITING_ROUTING, timeout=20_000)
