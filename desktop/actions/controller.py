@@ -199,7 +199,7 @@ class ActionController(QObject):
 
     def _finished(self, request: str, item_id: str, error: str) -> None:
         known = self._requests.pop(request, None)
-        if known is None:
+        if known is None or not self.window.isVisible():
             return
         _item_id, action, following = known
         if error:
@@ -219,7 +219,8 @@ class ActionController(QObject):
         self.performed.emit(item_id, action.value)
 
     def _outbox_changed(self, _counts: dict[str, int]) -> None:
-        if self.card.item is not None:
+        # A closed window's session may be closed already; reports still in the event queue are not for it.
+        if self.card.item is not None and self.window.isVisible():
             self.card.show_item(self.card.item.id)
 
     # --- deputies ---------------------------------------------------------------------------

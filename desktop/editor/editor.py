@@ -105,11 +105,13 @@ class AnswerEditor(QWidget):
         self.text.textChanged.connect(self._typed)
         self.attach_button.clicked.connect(self._choose_file)
         self.detach_button.clicked.connect(self._detach_selected)
-        bridge = getattr(worker, "bridge", None)
-        for name, slot in (("draftSaved", self._draft_saved), ("attachmentsChanged", self._attachments_changed)):
-            signal = getattr(bridge, name, None)
-            if signal is not None:
-                signal.connect(slot)
+        for signal, slot in self._bridge_slots():
+            signal.connect(slot)
+
+    def _bridge_slots(self) -> list[tuple[Any, Any]]:
+        bridge = getattr(self._worker, "bridge", None)
+        slots = (("draftSaved", self._draft_saved), ("attachmentsChanged", self._attachments_changed))
+        return [(getattr(bridge, name), slot) for name, slot in slots if hasattr(bridge, name)]
 
     # --- showing ----------------------------------------------------------------------------
 
@@ -249,7 +251,7 @@ class AnswerEditor(QWidget):
         detach(self._item.id, str(entry.data(Qt.ItemDataRole.UserRole)))
 
     def _attachments_changed(self, item_id: str, error: str) -> None:
-        if self._item is None or item_id != self._item.id:
+        if self._item is None or item_id != self._item.id or not self.window().isVisible():
             return
         self.saved.setStyleSheet("color: #c62828;" if error else "color: palette(mid);")
         self.saved.setText(error or _t("Файлы ответа обновлены"))
