@@ -41,7 +41,7 @@ class ActionBar(QWidget):
         routing.addWidget(self.routing_term)
         self.picker = StaffPicker()
         self.picker.setObjectName("inlineStaffPicker")
-        self.picker.list.setMaximumHeight(130)
+        self.picker.list.setMaximumHeight(170)
         routing.addWidget(self.picker)
         outer.addWidget(self.routing)
         self._grid = QGridLayout()

@@ -25,7 +25,7 @@ from desktop.dialogs.comment import CommentDialog
 from desktop.dialogs.orgs import RedirectDialog
 from desktop.dialogs.reject import RejectDialog, cached_grounds
 from desktop.dialogs.staff import StaffPickerDialog, candidates
-from desktop.labels import action_name, history_action_name
+from desktop.labels import action_name, short_action_name
 from desktop.queue.panel import QueuePanel
 from desktop.session import Session
 from offline_cache.domain.model import Action
@@ -163,7 +163,7 @@ class ActionController(QObject):
             self._open(RejectDialog(cached_grounds(self.session.reader), self.window), action)
         elif action in _COMMENTED:
             title, prompt = _COMMENTED[action]
-            self._open(CommentDialog(_t(title), _t(prompt), history_action_name(action), self.window), action)
+            self._open(CommentDialog(_t(title), _t(prompt), short_action_name(action), self.window), action)
         elif action in (Action.SAVE_DRAFT, Action.SUBMIT_FOR_APPROVAL):
             payload: dict[str, object] = {"text": editor.plain_text()}
             if editor.attachment_ids():
@@ -203,7 +203,7 @@ class ActionController(QObject):
             return
         _item_id, action, following = known
         if error:
-            message = _t("«{a}» не выполнено: {e}").format(a=history_action_name(action), e=error)
+            message = _t("«{a}» не выполнено: {e}").format(a=short_action_name(action), e=error)
             if self.card.item is not None and self.card.item.id == item_id:
                 self.card.show_refusal(message)
             self.window.statusBar().showMessage(message, 10_000)
@@ -215,7 +215,7 @@ class ActionController(QObject):
         elif shown:
             self.card.show_item(item_id)
         self.window.statusBar().showMessage(
-            _t("«{a}» — поставлено в очередь отправки").format(a=history_action_name(action)), 5_000)
+            _t("«{a}» — поставлено в очередь отправки").format(a=short_action_name(action)), 5_000)
         self.performed.emit(item_id, action.value)
 
     def _outbox_changed(self, _counts: dict[str, int]) -> None:

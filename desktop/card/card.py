@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -59,12 +59,11 @@ def plain_text_box(height: int | None = None) -> QPlainTextEdit:
     return box
 
 
-def notice_box(name: str, style: str) -> QPlainTextEdit:
-    """A highlighted read-only plain-text box shown whole above the card (a return comment, the earlier answer)."""
-    box = plain_text_box()
+def notice_box(name: str, style: str) -> QLabel:
+    """A highlighted plain-text box shown whole above the card (a return comment, the earlier answer)."""
+    box = plain_label()
     box.setObjectName(name)
-    box.setStyleSheet(style)
-    box.setMaximumHeight(130)
+    box.setStyleSheet(f"{style} padding: 6px; border-radius: 3px;")
     box.hide()
     return box
 
@@ -232,7 +231,7 @@ class MessageCard(QScrollArea):
         names = staff_names(self._reader)
         for box, text in ((self.return_box, return_comment(item, names, self._local)),
                           (self.earlier_box, earlier_answer(self._reader, item))):
-            box.setPlainText(text or "")
+            box.setText(text or "")
             box.setVisible(bool(text))
         pending, problem = outbox_notice(self._reader, item.id, self._local)
         self.pending.setText(pending)
@@ -249,7 +248,7 @@ class MessageCard(QScrollArea):
         side_by_side = Qt.Orientation.Horizontal if item.status is Status.ON_APPROVAL else Qt.Orientation.Vertical
         if self.content.orientation() != side_by_side:
             self.content.setOrientation(side_by_side)
-            self.content.setSizes([1, 1])  # message and answer get equal room
+            QTimer.singleShot(0, self._equal_halves)  # once laid out: message and answer get equal room
         row = self._reader.db.execute("SELECT json_extract(record, '$.approval_chain') FROM organisations "
                                       "WHERE id=?", [item.org_id]).fetchone()
         chain = [Role(r) for r in json.loads(row[0])] if row and row[0] else [Role.HEAD]
@@ -257,6 +256,11 @@ class MessageCard(QScrollArea):
                                    Status.ANSWERED)
         self.chain.show_chain(chain, item.status, item.approval_step)
         self.chain.setVisible(in_chain)
+
+    def _equal_halves(self) -> None:
+        horizontal = self.content.orientation() is Qt.Orientation.Horizontal
+        half = max(1, (self.content.width() if horizontal else self.content.height()) // 2)
+        self.content.setSizes([half, half])
 
     def tick(self) -> None:
         if self._item is None:

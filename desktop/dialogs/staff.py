@@ -112,11 +112,9 @@ class StaffPicker(QWidget):
         for person in self._all:
             if all(w in normalise(person.name) for w in words):
                 line = _t("{name} — в работе: {n}").format(name=person.name, n=person.open_items)
-                if person.position:
-                    line = f"{line} · {person.position}"
-                if person.absence:
-                    line = f"{line} · {person.absence}"
-                entry = QListWidgetItem(line)
+                details = " · ".join(part for part in (person.position, person.absence) if part)
+                entry = QListWidgetItem(f"{line}\n    {details}" if details else line)
+                entry.setToolTip(entry.text())
                 entry.setData(Qt.ItemDataRole.UserRole, person.id)
                 if person.absence:
                     entry.setForeground(Qt.GlobalColor.darkGray)

@@ -105,8 +105,8 @@ def test_stop_of_reprocessing_by_a_regional_coordinator_only(world: World, open_
     # with what the platform told about it.
     earlier = window.card.earlier_box
     assert earlier.isVisibleTo(window)
-    assert "не загружено в кэш" in earlier.toPlainText()
-    assert "низкая оценка (1)" in earlier.toPlainText() and "Администрация города" in earlier.toPlainText()
+    assert "не загружено в кэш" in earlier.text()
+    assert "низкая оценка (1)" in earlier.text() and "Администрация города" in earlier.text()
     controller = window.actions_controller
     controller.bar.buttons[Action.STOP_REPROCESSING].click()
     dialog = controller.dialog
@@ -141,7 +141,7 @@ def test_reprocessing_shows_the_earlier_answer_its_rating_and_organisation(
     window = open_window("r-cur")  # a regional curator sees the city's items too: the earlier one is cached
     show_queue(window, QueueId.REPROCESSING)
     window.panel.select_item(again.id)
-    text = window.card.earlier_box.toPlainText()
+    text = window.card.earlier_box.text()
     assert window.card.earlier_box.isVisibleTo(window)
     assert "Ответ города по существу" in text and "2 из 5" in text and "«Администрация города»" in text
 

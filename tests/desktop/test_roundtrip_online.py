@@ -82,7 +82,7 @@ def test_round_trip_across_coordinator_executor_and_head(world: World, open_wind
     show_queue(executor, QueueId.RETURNED)
     executor.panel.select_item(item_id)
     box = executor.card.return_box
-    assert box.isVisibleTo(executor) and comment in box.toPlainText()
+    assert box.isVisibleTo(executor) and comment in box.text()
     editor.text.moveCursor(editor.text.textCursor().MoveOperation.End)
     type_text(editor.text, " Подрядчик — МУП «Дорсервис», срок — 20 мая.")
     act(executor, qtbot, Action.SUBMIT_FOR_APPROVAL)
