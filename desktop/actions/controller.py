@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QDialog, QMainWindow, QMenu
 
 from desktop.actions.bar import ActionBar
 from desktop.card.card import MessageCard
-from desktop.countdown import countdown
+from desktop.countdown import URGENCY_COLOURS, countdown
 from desktop.deputies.dialog import DeputyDialog
 from desktop.dialogs.comment import CommentDialog
 from desktop.dialogs.orgs import RedirectDialog
@@ -125,8 +125,10 @@ class ActionController(QObject):
                 self._routing_for = item.id
                 self.bar.picker.set_candidates(candidates(self.session.reader, item.org_id, self._clock(),
                                                           self._zone))
-            text, _level = countdown(item.routing_due_at, self._clock())
+            text, level = countdown(item.routing_due_at, self._clock())
             self.bar.routing_term.setText(_t("Распределить за 3 дня: {left}").format(left=text))
+            colour = URGENCY_COLOURS[level].name() if level else "palette(text)"
+            self.bar.routing_term.setStyleSheet(f"font-weight: 600; color: {colour};")
         else:
             self._routing_for = ""
 

@@ -90,6 +90,8 @@ class StaffPicker(QWidget):
         self.filter.setClearButtonEnabled(True)
         self.list = QListWidget()
         self.list.setObjectName("staffList")
+        self.list.setWordWrap(True)  # long positions and absences wrap in the narrow card
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(self.filter)
         layout.addWidget(self.list)
         self._all: list[Candidate] = []
