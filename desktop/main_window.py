@@ -95,7 +95,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([200, 780, 460])
+        self.splitter.setSizes([200, 660, 580])  # the card holds the actions and the answer
         outer.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self._build_status_bar()
