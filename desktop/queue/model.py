@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush
 
+from desktop.clock import utc_label, zone_time
 from desktop.countdown import URGENCY_COLOURS, countdown
 from desktop.labels import kind_name, status_name
 from offline_cache.queues import SORT_COLUMNS, Filters, QueueId, QueueQuery
@@ -36,8 +38,9 @@ class QueueModel(QAbstractTableModel):
     re-run the SQL query. ``tick`` refreshes only the countdown column.
     """
 
-    def __init__(self, query: QueueQuery, parent: Any = None, *, clock: Any = None) -> None:
+    def __init__(self, query: QueueQuery, parent: Any = None, *, clock: Any = None, zone: str = "UTC") -> None:
         super().__init__(parent)
+        self._zone = ZoneInfo(zone)  # the organisation's, as on the card: not the computer's
         self._query = query
         self._queue = QueueId.ALL
         self._filters = Filters()
@@ -95,6 +98,10 @@ class QueueModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, col), self.index(len(self._rows) - 1, col),
                                   [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, UrgencyRole])
 
+    def count_in(self, queue: QueueId) -> int:
+        """How many items the current filters and search find in another queue."""
+        return self._query.count(queue, self._filters, self._now)
+
     def item_id(self, row: int) -> str | None:
         return self._rows[row]["id"] if 0 <= row < len(self._rows) else None
 
@@ -128,7 +135,10 @@ class QueueModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
                 and 0 <= section < len(COLUMNS):
-            return _header(COLUMNS[section])
+            column = COLUMNS[section]
+            if column == "received":
+                return f"{_header(column)} ({utc_label(self._zone, self._now)})"
+            return _header(column)
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -176,7 +186,7 @@ class QueueModel(QAbstractTableModel):
         if column == "number":
             return str(row["number"])
         if column == "received":
-            return datetime.fromisoformat(row["registered_at"]).astimezone().strftime("%d.%m.%Y %H:%M")
+            return zone_time(datetime.fromisoformat(row["registered_at"]), self._zone)
         if column == "kind":
             return kind_name(row["kind"])
         if column == "category":
