@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from offline_cache.domain.model import ItemKind, Role, Status
+from offline_cache.domain.model import Action, ItemKind, Role, Status
 from offline_cache.queues import QueueId
 
 
@@ -61,5 +61,42 @@ def queue_name(queue: QueueId) -> str:
         QueueId.ALL: _t("Все"),
         QueueId.DRAFTS: _t("Черновики"),
         QueueId.OUTBOX: _t("Ожидают отправки"),
+        QueueId.DEPUTISING: _t("За отсутствующих"),
     }
     return names[queue]
+
+
+def action_name(action: str) -> str:
+    """The button text of a workflow action."""
+    names = {
+        Action.ROUTE_TO_EXECUTOR: _t("Назначить исполнителя…"),
+        Action.REASSIGN: _t("Переназначить…"),
+        Action.REDIRECT: _t("Перенаправить…"),
+        Action.TAKE_INTO_WORK: _t("Взять в работу"),
+        Action.REJECT: _t("Отклонить…"),
+        Action.RETURN_TO_ROUTING: _t("Вернуть на распределение…"),
+        Action.SAVE_DRAFT: _t("Сохранить черновик"),
+        Action.SUBMIT_FOR_APPROVAL: _t("На утверждение"),
+        Action.INTERIM_ANSWER: _t("Промежуточный ответ"),
+        Action.APPROVE: _t("Утвердить"),
+        Action.RETURN_FOR_REVISION: _t("На доработку…"),
+        Action.STOP_REPROCESSING: _t("Прекратить повторное рассмотрение…"),
+    }
+    try:
+        return names[Action(action)]
+    except ValueError:
+        return action
+
+
+def history_action_name(action: str) -> str:
+    """What a history entry's action was, in a word or two (without the dialog ellipsis)."""
+    return action_name(action).rstrip("…")
+
+
+ABSENCE_REASONS = ("болезнь", "отпуск", "командировка", "учёба")
+
+
+def absence_reason_name(reason: str) -> str:
+    names = {"болезнь": _t("болезнь"), "отпуск": _t("отпуск"), "командировка": _t("командировка"),
+             "учёба": _t("учёба")}
+    return names.get(reason, reason)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.actions.controller import ActionController
 from desktop.card.card import MessageCard
 from desktop.files.open_failed import OpenFailedBar
 from desktop.labels import queue_name, role_name
@@ -91,7 +92,8 @@ class MainWindow(QMainWindow):
             entry.setData(Qt.ItemDataRole.UserRole, queue.value)
             self.navigation.addItem(entry)
         self.panel = QueuePanel(self.model, session.reader)
-        self.card = MessageCard(session.reader, me.organisation.timezone, session.roles)
+        self.card = MessageCard(session.reader, me.organisation.timezone, session.roles, worker=session.worker,
+                                clock=self._clock)  # type: ignore[arg-type]
         self.splitter = QSplitter()
         self.splitter.addWidget(self.navigation)
         self.splitter.addWidget(self.panel)
@@ -104,6 +106,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_status_bar()
         self._build_actions()
+        self.actions_controller = ActionController(self, session, self.panel, self.card,
+                                                   self._clock)  # type: ignore[arg-type]
 
         self.navigation.currentRowChanged.connect(self._queue_selected)
         self.panel.currentItemChanged.connect(self.card.show_item)

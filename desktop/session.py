@@ -22,8 +22,11 @@ from offline_cache.store.vault import session_key
 def viewer_of(me: Me) -> Viewer:
     roles = frozenset(me.effective_roles)
     steps = tuple(n for n, role in enumerate(me.organisation.approval_chain) if role in roles)
+    # Steps approved only because an absent colleague is covered: the deputy's separate queue.
+    covered = tuple(n for n in steps if me.organisation.approval_chain[n] not in me.user.roles)
     return Viewer(me.user.id, frozenset({me.user.id, *me.deputising_for}), roles,
-                  {me.organisation.id: steps} if steps else {})
+                  {me.organisation.id: steps} if steps else {},
+                  {me.organisation.id: covered} if covered else {})
 
 
 @dataclass

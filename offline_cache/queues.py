@@ -32,6 +32,7 @@ class QueueId(StrEnum):
     ALL = "all"  # Все
     DRAFTS = "drafts"  # Черновики
     OUTBOX = "outbox"  # Ожидают отправки
+    DEPUTISING = "deputising"  # За отсутствующих коллег (замещение)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +44,19 @@ class Viewer:
         acts_for: the official and the absent colleagues they deputise for.
         roles: effective roles.
         approval_steps: per organisation, the approval-chain steps this official approves.
+        deputy_steps: per organisation, the steps approved only as a deputy of an absent colleague.
     """
 
     user_id: str
     acts_for: frozenset[str]
     roles: frozenset[Role]
     approval_steps: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    deputy_steps: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    @property
+    def deputising(self) -> bool:
+        """Whether the official covers an absent colleague right now."""
+        return bool(self.acts_for - {self.user_id}) or any(self.deputy_steps.values())
 
 
 def queues_for(viewer: Viewer) -> list[QueueId]:
@@ -61,6 +69,8 @@ def queues_for(viewer: Viewer) -> list[QueueId]:
         result += [QueueId.MY_WORK, QueueId.RETURNED]
     if roles & {Role.HEAD, Role.CURATOR}:
         result.append(QueueId.APPROVAL)
+    if viewer.deputising:
+        result.append(QueueId.DEPUTISING)
     result += [QueueId.INTERIM, QueueId.REPROCESSING, QueueId.OVERDUE, QueueId.ALL]
     if roles & {Role.EXECUTOR, Role.COORDINATOR}:
         result.append(QueueId.DRAFTS)
@@ -82,14 +92,9 @@ def queue_clause(queue: QueueId, viewer: Viewer, now: datetime) -> tuple[str, li
     if queue is QueueId.RETURNED:
         return f"i.status = ? AND i.assignee_id IN {_in(mine)}", [Status.RETURNED.value, *mine]
     if queue is QueueId.APPROVAL:
-        parts, params = [], []
-        for org_id, steps in sorted(viewer.approval_steps.items()):
-            if steps:
-                parts.append(f"(i.org_id = ? AND i.approval_step IN ({','.join('?' * len(steps))}))")
-                params += [org_id, *steps]
-        if not parts:
-            return "0", []
-        return f"i.status = ? AND ({' OR '.join(parts)})", [Status.ON_APPROVAL.value, *params]
+        return _approval_clause(viewer.approval_steps)
+    if queue is QueueId.DEPUTISING:
+        return _deputising_clause(viewer)
     if queue is QueueId.INTERIM:
         return "i.status = ?", [Status.INTERIM_ANSWER.value]
     if queue is QueueId.REPROCESSING:
@@ -107,6 +112,29 @@ def queue_clause(queue: QueueId, viewer: Viewer, now: datetime) -> tuple[str, li
                 "WHERE conflict = 1 UNION SELECT rowid FROM items WHERE id IN (SELECT item_id FROM outbox "
                 "WHERE state IN ('pending', 'sending', 'failed', 'conflict')))", [])
     return "1", []
+
+
+def _approval_clause(approval_steps: dict[str, tuple[int, ...]], alias: str = "i") -> tuple[str, list[Any]]:
+    parts, params = [], []
+    for org_id, steps in sorted(approval_steps.items()):
+        if steps:
+            parts.append(f"({alias}.org_id = ? AND {alias}.approval_step IN ({','.join('?' * len(steps))}))")
+            params += [org_id, *steps]
+    if not parts:
+        return "0", []
+    return f"{alias}.status = ? AND ({' OR '.join(parts)})", [Status.ON_APPROVAL.value, *params]
+
+
+def _deputising_clause(viewer: Viewer) -> tuple[str, list[Any]]:
+    """Open items assigned to absent colleagues, and drafts waiting at an absent approver's step.
+
+    A union of two index lookups (assignee, approval step): an OR across them would scan the queue.
+    """
+    covered = sorted(viewer.acts_for - {viewer.user_id})
+    statuses = sorted(s.value for s in OPEN_STATUSES)
+    approval, approval_params = _approval_clause(viewer.deputy_steps, alias="a")
+    return (f"i.rowid IN (SELECT rowid FROM items WHERE assignee_id IN {_in(covered)} AND status IN {_in(statuses)} "
+            f"UNION SELECT a.rowid FROM items a WHERE {approval})", [*covered, *statuses, *approval_params])
 
 
 def _iso(moment: datetime) -> str:

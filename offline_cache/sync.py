@@ -100,6 +100,7 @@ class SyncEngine:
 
     def __init__(self, cache: Cache, client: PlatformClient, listener: SyncListener | None = None, *,
                  page_size: int = PAGE_SIZE, interval: float = 60.0, max_backoff: float = 300.0,
+                 directory_every: float = 3600.0,
                  rng: random.Random | None = None, sleep: Callable[[float], None] | None = None) -> None:
         self.cache = cache
         self.client = client
@@ -107,6 +108,10 @@ class SyncEngine:
         self.page_size = page_size
         self.interval = interval
         self.max_backoff = max_backoff
+        # Staff, categories and templates change on the platform too (a template gets a new version):
+        # the directory is fetched again at this interval, not only at the first sync.
+        self.directory_every = directory_every
+        self._directory_at = time.monotonic()
         self._rng = rng or random.Random()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -121,7 +126,8 @@ class SyncEngine:
         report = SyncReport()
         self._set_status(SyncStatus.SYNCING, "Синхронизация…")
         try:
-            if self.cache.state("me") is None or self.cache.cursor == 0:
+            stale = time.monotonic() - self._directory_at >= self.directory_every
+            if self.cache.state("me") is None or self.cache.cursor == 0 or stale:
                 self.refresh_directory()
             self.push(report)
             self.pull(report)
@@ -147,6 +153,7 @@ class SyncEngine:
             self.client.rejection_grounds()
         self.cache.store_directory(orgs, staff, categories, templates, grounds)
         self.cache.set_state("me", me.model_dump_json())
+        self._directory_at = time.monotonic()
 
     def pull(self, report: SyncReport | None = None) -> SyncReport:
         """Download what changed since the stored cursor, page by page, each page with its cursor.

@@ -7,15 +7,15 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.routing import Match
+from starlette.types import ASGIApp
 
 from offline_cache.contract.models import (
     API_PREFIX,
     IDEMPOTENCY_HEADER,
-    MAX_ATTACHMENT_BYTES,
     MAX_FEED_LIMIT,
-    MAX_JSON_BODY,
     ActionRequest,
     ActionResult,
     AttachmentMeta,
@@ -39,61 +39,39 @@ from offline_cache.contract.models import (
     TemplateOut,
     TokenPair,
 )
+from offline_cache.domain.files import ascii_file_name, content_type_problem, file_name_problem
 from offline_cache.domain.staff import StaffMember
 from training_platform.faults import FaultInjector, FaultMiddleware
+from training_platform.http_guard import (
+    STATUS_CODES,
+    STATUS_MESSAGES,
+    BodyGuardMiddleware,
+    error_response,
+    field_of,
+    validation_message,
+)
 from training_platform.service import ApiError, Platform
 
+#: Error statuses the API's routes answer with, in the contract's error shape (400: a body that is
+#: not UTF-8 JSON; 413: a body over the limit; both before any route runs).
 ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": ErrorResponse} for code in (401, 403, 404, 409, 413, 422)
+    code: {"model": ErrorResponse} for code in (400, 401, 403, 404, 409, 413, 422)
 }
-_STATUS_CODES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "invalid",
-                 409: "conflict", 413: "payload_too_large", 415: "invalid", 422: "invalid"}
+#: The same for the training controls, which need no login.
+TRAINING_ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": ErrorResponse} for code in (400, 404, 409, 413, 422)
+}
+#: Longest X-File-Name header: a name of the longest length, every character percent-encoded UTF-8.
+MAX_FILE_NAME_HEADER = 4 * 3 * 255
 
 
-def _error(status: int, code: str, message: str, **extra: object) -> JSONResponse:
-    return JSONResponse(ApiError(status, code, message, **extra).body(), status_code=status)  # type: ignore[arg-type]
-
-
-class BodyLimitMiddleware:
-    """Refuse oversized bodies with 413 before the application reads them (chunked bodies too)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD"):
-            await self.app(scope, receive, send)
-            return
-        limit = MAX_ATTACHMENT_BYTES if scope["path"].endswith("/attachments") else MAX_JSON_BODY
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _error(413, "payload_too_large", f"Тело запроса больше {limit // 1024} КБ")(scope, receive, send)
-            return
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                await _error(413, "payload_too_large", f"Тело запроса больше {limit // 1024} КБ")(
-                    scope, receive, send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if sent:
-                return await receive()
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
+def methods_at(api: FastAPI, request: Request) -> list[str]:
+    """Every method some route serves at the request's path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in api.router.routes:
+        if isinstance(route, APIRoute) and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= route.methods or set()
+    return sorted(methods)
 
 
 def create_app(platform: Platform, faults: FaultInjector | None = None) -> ASGIApp:
@@ -111,20 +89,29 @@ def create_app(platform: Platform, faults: FaultInjector | None = None) -> ASGIA
     @api.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
-        first = errors[0] if errors else {"loc": [], "msg": "неверный запрос"}
-        loc = [str(p) for p in first.get("loc", []) if p not in ("body", "query", "header", "path")]
-        details = [{"loc": [str(p) for p in e.get("loc", [])], "msg": str(e.get("msg", ""))} for e in errors]
-        return _error(422, "invalid", f"Неверный запрос: {first.get('msg', '')}", field=".".join(loc) or None,
-                      details=details)
+        first = errors[0] if errors else {"loc": [], "type": "value_error"}
+        field = field_of(first.get("loc", []))
+        details = [{"loc": [str(p) for p in e.get("loc", [])], "msg": validation_message(e)} for e in errors]
+        where = f" — {field}" if field else ""
+        return error_response(422, "invalid", f"Неверный запрос{where}: {validation_message(first)}", field=field,
+                              details=details)
 
     @api.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = _STATUS_CODES.get(exc.status_code, "invalid" if exc.status_code < 500 else "server_error")
-        return _error(exc.status_code, code, str(exc.detail))
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        status = exc.status_code
+        code = STATUS_CODES.get(status, "invalid" if status < 500 else "server_error")
+        message = STATUS_MESSAGES.get(status, "Ошибка платформы" if status >= 500 else "Неверный запрос")
+        if status == 404:
+            message = f"Адрес {request.url.path} не найден"
+        elif status == 405:
+            message = f"Метод {request.method} не поддерживается по адресу {request.url.path}"
+            allowed = methods_at(api, request)
+            return error_response(status, code, message, headers={"Allow": ", ".join(allowed)})
+        return error_response(status, code, message, headers=exc.headers)
 
     @api.exception_handler(Exception)
     async def _crash(_: Request, exc: Exception) -> JSONResponse:
-        return _error(500, "server_error", "Внутренняя ошибка платформы")
+        return error_response(500, "server_error", "Внутренняя ошибка платформы")
 
     def user(authorization: Annotated[str | None, Header()] = None) -> StaffMember:
         token = None
@@ -189,22 +176,37 @@ def create_app(platform: Platform, faults: FaultInjector | None = None) -> ASGIA
     @api.post(f"{API_PREFIX}/messages/{{item_id}}/attachments", responses=ERRORS, tags=["messages"],
               openapi_extra={"requestBody": {"content": {"application/octet-stream": {}}, "required": True}})
     async def upload(item_id: str, request: Request, u: User,
-                     x_file_name: Annotated[str, Header(min_length=1, max_length=600)]) -> AttachmentMeta:
-        name = urllib.parse.unquote(x_file_name).strip()[:255]
-        if not name or "/" in name or "\\" in name or any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
-            raise ApiError(422, "invalid", "Недопустимое имя файла", field="X-File-Name")
+                     x_file_name: Annotated[str, Header(min_length=1, max_length=MAX_FILE_NAME_HEADER)]
+                     ) -> AttachmentMeta:
+        try:
+            name = urllib.parse.unquote(x_file_name, errors="strict").strip()
+        except UnicodeDecodeError:
+            raise ApiError(422, "invalid", "Недопустимое имя файла: не UTF-8 после раскодирования %XX",
+                           field="X-File-Name") from None
+        problem = file_name_problem(name)
+        if problem:
+            raise ApiError(422, "invalid", f"Недопустимое имя файла: {problem}", field="X-File-Name")
+        content_type = request.headers.get("content-type", "application/octet-stream").split(";")[0].strip().lower()
+        problem = content_type_problem(content_type)
+        if problem:
+            raise ApiError(422, "invalid", f"Недопустимый Content-Type: {problem}", field="Content-Type")
         data = await request.body()
         if not data:
             raise ApiError(422, "invalid", "Файл пуст")
-        content_type = request.headers.get("content-type", "application/octet-stream").split(";")[0]
         return platform.upload_attachment(u, item_id, name, content_type, data)
 
     @api.get(f"{API_PREFIX}/attachments/{{att_id}}", responses=ERRORS, tags=["messages"],
              response_class=Response)
     def attachment(att_id: str, u: User) -> Response:
         meta, data = platform.attachment(u, att_id)
-        disposition = f"attachment; filename*=UTF-8''{urllib.parse.quote(meta.name)}"
-        return Response(data, media_type=meta.content_type, headers={"Content-Disposition": disposition})
+        # Always a download, never rendered: an answer file may be HTML or a script.
+        valid = content_type_problem(meta.content_type) is None
+        media_type = meta.content_type if valid else "application/octet-stream"
+        disposition = (f'attachment; filename="{ascii_file_name(meta.name)}"; '
+                       f"filename*=UTF-8''{urllib.parse.quote(meta.name, safe='')}")
+        return Response(data, media_type=media_type, headers={
+            "Content-Disposition": disposition, "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox; default-src 'none'"})
 
     @api.get("/health", tags=["service"])
     def health() -> dict[str, str]:
@@ -213,7 +215,7 @@ def create_app(platform: Platform, faults: FaultInjector | None = None) -> ASGIA
     if platform.config.training_controls:
         _training_routes(api, platform, injector)
 
-    return FaultMiddleware(BodyLimitMiddleware(api), injector)
+    return FaultMiddleware(BodyGuardMiddleware(api), injector)
 
 
 def _training_routes(api: FastAPI, platform: Platform, injector: FaultInjector) -> None:
@@ -223,11 +225,11 @@ def _training_routes(api: FastAPI, platform: Platform, injector: FaultInjector) 
     def users() -> list[DemoUser]:
         return platform.demo_users()
 
-    @api.post("/training/messages", responses=ERRORS, tags=["training"])
+    @api.post("/training/messages", responses=TRAINING_ERRORS, tags=["training"])
     def inject(req: InjectMessageRequest) -> Item:
         return platform.inject(req)
 
-    @api.post("/training/messages/{item_id}/rating", responses=ERRORS, tags=["training"])
+    @api.post("/training/messages/{item_id}/rating", responses=TRAINING_ERRORS, tags=["training"])
     def rate(item_id: str, req: RatingRequest) -> Item:
         return platform.rate(item_id, req.score)
 
@@ -235,7 +237,7 @@ def _training_routes(api: FastAPI, platform: Platform, injector: FaultInjector) 
     def clock() -> ClockOut:
         return ClockOut(now=platform.clock.now())
 
-    @api.post("/training/clock", tags=["training"])
+    @api.post("/training/clock", responses=TRAINING_ERRORS, tags=["training"])
     def advance(req: ClockRequest) -> ClockOut:
         return ClockOut(now=platform.clock.advance(req.advance_seconds))
 
@@ -243,7 +245,7 @@ def _training_routes(api: FastAPI, platform: Platform, injector: FaultInjector) 
     def faults() -> FaultConfig:
         return injector.config
 
-    @api.put("/training/faults", tags=["training"])
+    @api.put("/training/faults", responses=TRAINING_ERRORS, tags=["training"])
     def set_faults(req: FaultConfig) -> FaultConfig:
         injector.configure(req)
         return injector.config

@@ -10,6 +10,7 @@ from types import TracebackType
 import uvicorn
 
 from offline_cache.domain.model import Role
+from offline_cache.domain.workflow import reprocessing_overseers
 from training_platform.app import create_app
 from training_platform.faults import FaultInjector
 from training_platform.service import Clock, Platform, PlatformConfig
@@ -37,15 +38,21 @@ def load_demo(platform: Platform, *, items: int = 320, seed: int = 0, now: datet
         store.set_meta("default_org", default)
         staff = {m.id: m for m in data.staff}
         numbers = []
+        orgs = {o.id: o for o in data.organisations}
         for item in sorted(data.items, key=lambda i: i.updated_at):
             store.put_item(item)
-            people = {h.actor_id for h in item.history if h.actor_id} | ({item.assignee_id} - {None})
+            # A spawned item's first entry is the redirect or rating that made it, done in another
+            # organisation: whoever did it does not take part in the new item.
+            own = item.history[1:] if item.parent_id else item.history
+            people = {h.actor_id for h in own if h.actor_id} | ({item.assignee_id} - {None})
             # Executors see what they have worked on; org-wide roles see the organisation's queue anyway.
             workers = {p for p in people if p in staff and Role.EXECUTOR in staff[p].roles}
             assignee = staff.get(item.assignee_id or "")
             if assignee is not None and assignee.deputy_id:
                 workers.add(assignee.deputy_id)
             store.add_participants(item.id, {w for w in workers if w is not None})
+            if item.history[0].action == "reprocessing":
+                store.add_participants(item.id, reprocessing_overseers(item.org_id, orgs, staff))
             numbers.append(int(item.number.rsplit("-", 1)[-1]) if item.number[-1:].isdigit() else 0)
         store.set_meta("number", str(max(numbers, default=0)))
         for blob in data.blobs:

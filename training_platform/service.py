@@ -56,6 +56,7 @@ from offline_cache.domain.workflow import (
     InvalidPayload,
     apply_rating,
     decide,
+    reprocessing_overseers,
 )
 from offline_cache.resources import rejection_grounds
 from training_platform.store import Store
@@ -278,8 +279,9 @@ class Platform:
         """Apply an action under an idempotency key; return (HTTP status, JSON body).
 
         A replayed key returns the first result and applies nothing; the same key with another
-        request is refused. Results are recorded for 2xx and 4xx; a 5xx leaves no record, so a
-        retry under the same key applies the action once.
+        request is refused. Every first 2xx and 4xx result is recorded (a 404 too: an item that
+        becomes visible later must not turn a replayed refusal into a success); a 5xx leaves no
+        record, so a retry under the same key applies the action once.
         """
         request_hash = _request_hash(item_id, req)
         with self.store.transaction():
@@ -294,9 +296,7 @@ class Platform:
                 status, body = 200, self._apply(user, item_id, req).model_dump(mode="json")
             except ApiError as exc:
                 status, body = exc.status, exc.body()
-            if status != 404:
-                self.store.put_idempotent(user.id, key, request_hash, status,
-                                          json.dumps(body, ensure_ascii=False))
+            self.store.put_idempotent(user.id, key, request_hash, status, json.dumps(body, ensure_ascii=False))
             return status, body
 
     def _apply(self, user: StaffMember, item_id: str, req: ActionRequest) -> ActionResult:
@@ -446,5 +446,8 @@ class Platform:
                                if exc.code == "not_applicable" else "invalid", exc.message, current=item) from None
             saved = self._save(item, decision.item, now)
             if decision.spawned is not None:
-                self._spawn(item, decision.spawned, now)
+                reopened = self._spawn(item, decision.spawned, now)
+                # The region's coordinators decide on stopping it, wherever it is re-processed [KR 3].
+                self.store.add_participants(reopened.id, reprocessing_overseers(
+                    reopened.org_id, self.store.orgs(), self.store.staff()))
             return saved

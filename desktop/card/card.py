@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
@@ -15,16 +18,22 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QScrollArea,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.approvals.chain import ApprovalChainView
+from desktop.card.history import history_lines
+from desktop.card.notices import earlier_answer, outbox_notice, return_comment, staff_names
 from desktop.countdown import URGENCY_COLOURS, countdown
+from desktop.editor.editor import AnswerEditor
 from desktop.labels import kind_name, status_name
+from offline_cache.actions import offered_actions
 from offline_cache.contract.convert import item_to_state
 from offline_cache.contract.models import Item
 from offline_cache.domain.deadlines import active_deadline
-from offline_cache.domain.model import Role
+from offline_cache.domain.model import Action, Role, Status
 from offline_cache.store.cache import Cache
 
 
@@ -50,21 +59,36 @@ def plain_text_box(height: int | None = None) -> QPlainTextEdit:
     return box
 
 
+def notice_box(name: str, style: str) -> QPlainTextEdit:
+    """A highlighted read-only plain-text box shown whole above the card (a return comment, the earlier answer)."""
+    box = plain_text_box()
+    box.setObjectName(name)
+    box.setStyleSheet(style)
+    box.setMaximumHeight(130)
+    box.hide()
+    return box
+
+
 class MessageCard(QScrollArea):
-    """Shows one item: text, place, category and term, attachments, history, draft and deadlines.
+    """Shows one item: notices, the actions offered, text and answer, attachments, history and deadlines.
 
     Signals:
         attachmentRequested(str): the official asked to open an attachment (by id).
         thumbnailsWanted(list): image attachments of the shown item whose bytes are not cached yet.
+        shown(str): an item was (re)shown, ``offered`` is current ("" when none).
     """
 
     attachmentRequested = Signal(str)
     thumbnailsWanted = Signal(list)
+    shown = Signal(str)
 
-    def __init__(self, reader: Cache, zone: str, roles: frozenset[Role], parent: QWidget | None = None) -> None:
+    def __init__(self, reader: Cache, zone: str, roles: frozenset[Role], parent: QWidget | None = None, *,
+                 worker: Any = None, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(parent)
         self._reader, self._zone, self._roles = reader, ZoneInfo(zone), roles
+        self._clock = clock or (lambda: datetime.now(UTC))
         self._item: Item | None = None
+        self.offered: list[Action] = []
         self.setWidgetResizable(True)
         body = QWidget()
         layout = QVBoxLayout(body)
@@ -73,6 +97,24 @@ class MessageCard(QScrollArea):
         self.title.setStyleSheet("font-size: 15px; font-weight: 600;")
         self.subject = plain_label()
         layout.addWidget(self.title)
+        self.refusal = plain_label()
+        self.refusal.setObjectName("refusal")
+        self.refusal.setStyleSheet("background: #fdecea; color: #8e1b1b; padding: 6px; font-weight: 600;")
+        self.refusal.hide()
+        layout.addWidget(self.refusal)
+        self.pending = plain_label()
+        self.pending.setObjectName("pendingNotice")
+        self.pending.hide()
+        layout.addWidget(self.pending)
+        self.return_box = notice_box("returnComment", "background: #fff3c4; color: #5d4200; font-weight: 600;")
+        layout.addWidget(self.return_box)
+        self.earlier_box = notice_box("earlierAnswer", "background: #e8f0fe; color: #1a3a6b;")
+        layout.addWidget(self.earlier_box)
+        self.actions_slot = QVBoxLayout()
+        layout.addLayout(self.actions_slot)
+        self.chain = ApprovalChainView()
+        self.chain.setObjectName("approvalChain")
+        layout.addWidget(self.chain)
         layout.addWidget(self.subject)
         form = QFormLayout()
         self.status, self.category, self.address = plain_label(), plain_label(), plain_label()
@@ -91,7 +133,15 @@ class MessageCard(QScrollArea):
         self.text = plain_text_box()
         self.text.setObjectName("citizenText")
         self.text.setMinimumHeight(120)
-        layout.addWidget(self._group(_t("Текст сообщения"), self.text))
+        self.editor = AnswerEditor(worker, reader, zone, self._clock)
+        # Message and answer side by side while a draft is approved; one above the other otherwise.
+        self.content = QSplitter(Qt.Orientation.Vertical)
+        self.content.setObjectName("cardContent")
+        self.content.setChildrenCollapsible(False)
+        self.content.addWidget(self._group(_t("Текст сообщения"), self.text))
+        self.answer_group = self._group(_t("Проект ответа"), self.editor)
+        self.content.addWidget(self.answer_group)
+        layout.addWidget(self.content, 1)
         self.attachments = QListWidget()
         self.attachments.setViewMode(QListWidget.ViewMode.IconMode)
         self.attachments.setIconSize(QSize(64, 48))
@@ -101,10 +151,8 @@ class MessageCard(QScrollArea):
         layout.addWidget(self._group(_t("Вложения"), self.attachments))
         self.history = QListWidget()
         self.history.setMaximumHeight(160)
+        self.history.setWordWrap(True)
         layout.addWidget(self._group(_t("История"), self.history))
-        self.draft = plain_text_box(160)
-        layout.addWidget(self._group(_t("Проект ответа"), self.draft))
-        layout.addStretch(1)
         self._body = body
         self.setWidget(body)
         self.show_item(None)
@@ -128,19 +176,30 @@ class MessageCard(QScrollArea):
         hours = int(offset.total_seconds() // 3600) if offset is not None else 0
         return local.strftime("%d.%m.%Y %H:%M") + f" (UTC{hours:+d})"
 
+    def show_refusal(self, text: str) -> None:
+        """Say in the card why an action was not done (until another item is shown)."""
+        self.refusal.setText(text)
+        self.refusal.setVisible(bool(text))
+
     def show_item(self, item_id: str | None) -> None:
         item = self._reader.item(item_id) if item_id else None
+        if item is None or self._item is None or item.id != self._item.id:
+            self.show_refusal("")
         self._item = item
         self._body.setEnabled(item is not None)
+        self.offered = offered_actions(self._reader, item.id, self._clock()) if item is not None else []
         if item is None:
             self.title.setText(_t("Выберите сообщение в очереди"))
             for label in (self.subject, self.status, self.category, self.address, self.applicant,
                           self.registered, self.due, self.routing_due, self.countdown):
                 label.setText("")
-            for box in (self.text, self.draft):
-                box.setPlainText("")
+            self.text.setPlainText("")
+            self.editor.set_item(None, editable=False, autosave=False)
+            for box in (self.return_box, self.earlier_box, self.pending, self.chain):
+                box.hide()
             self.attachments.clear()
             self.history.clear()
+            self.shown.emit("")
             return
         self.title.setText(f"№ {item.number} · {kind_name(item.kind)}")
         self.subject.setText(item.subject)
@@ -157,16 +216,46 @@ class MessageCard(QScrollArea):
         self.routing_row_label.setVisible(show_routing)
         self.routing_due.setText(self._local(item.routing_due_at))
         self.text.setPlainText(item.text)
-        draft = self._reader.db.execute("SELECT text FROM drafts WHERE item_id=?", [item.id]).fetchone()
-        self.draft.setPlainText(draft[0] if draft else (item.draft.text if item.draft else ""))
+        self._fill_notices(item)
+        self._fill_answer(item)
         self._fill_attachments(item)
         self._fill_history(item)
         self.tick()
+        self.shown.emit(item.id)
+
+    def _fill_notices(self, item: Item) -> None:
+        names = staff_names(self._reader)
+        for box, text in ((self.return_box, return_comment(item, names, self._local)),
+                          (self.earlier_box, earlier_answer(self._reader, item))):
+            box.setPlainText(text or "")
+            box.setVisible(bool(text))
+        pending, problem = outbox_notice(self._reader, item.id, self._local)
+        self.pending.setText(pending)
+        self.pending.setStyleSheet("color: #c62828; font-weight: 600;" if problem else "color: #1565c0;")
+        self.pending.setVisible(bool(pending))
+
+    def _fill_answer(self, item: Item) -> None:
+        working = Action.SAVE_DRAFT in self.offered
+        approving = Action.APPROVE in self.offered
+        self.editor.set_item(item, editable=working or approving, autosave=working)
+        has_answer = working or approving or item.draft is not None
+        self.answer_group.setVisible(has_answer)
+        self.answer_group.setTitle(_t("Проект ответа (можно исправить перед утверждением)") if approving
+                                   else _t("Проект ответа"))
+        self.content.setOrientation(Qt.Orientation.Horizontal if item.status is Status.ON_APPROVAL
+                                    else Qt.Orientation.Vertical)
+        row = self._reader.db.execute("SELECT json_extract(record, '$.approval_chain') FROM organisations "
+                                      "WHERE id=?", [item.org_id]).fetchone()
+        chain = [Role(r) for r in json.loads(row[0])] if row and row[0] else [Role.HEAD]
+        in_chain = item.status in (Status.IN_WORK, Status.RETURNED, Status.ON_APPROVAL, Status.INTERIM_ANSWER,
+                                   Status.ANSWERED)
+        self.chain.show_chain(chain, item.status, item.approval_step)
+        self.chain.setVisible(in_chain)
 
     def tick(self) -> None:
         if self._item is None:
             return
-        text, level = countdown(active_deadline(item_to_state(self._item)), datetime.now(UTC))
+        text, level = countdown(active_deadline(item_to_state(self._item)), self._clock())
         self.countdown.setText(text)
         colour = URGENCY_COLOURS[level].name() if level else "palette(text)"
         self.countdown.setStyleSheet(f"color: {colour}; font-weight: 600;")
@@ -192,10 +281,5 @@ class MessageCard(QScrollArea):
 
     def _fill_history(self, item: Item) -> None:
         self.history.clear()
-        names = {row[0]: row[1] for row in self._reader.db.execute("SELECT id, full_name FROM staff")}
-        for h in reversed(item.history):
-            who = names.get(h.actor_id or "", _t("платформа") if h.actor_id is None else h.actor_id)
-            line = f"{self._local(h.at)} · {status_name(h.to_status)} · {who}"
-            if h.comment:
-                line += f" · {h.comment}"
+        for line in history_lines(self._reader, item, self._local):
             self.history.addItem(QListWidgetItem(line))

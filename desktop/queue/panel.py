@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -32,10 +32,12 @@ class QueuePanel(QWidget):
     Signals:
         currentItemChanged(str): the selected item's id ("" when none).
         searchAllRequested(): the official asked to search every queue, not only the current one.
+        contextMenuRequested(QPoint): a row was right-clicked (and selected); global position for the menu.
     """
 
     currentItemChanged = Signal(str)
     searchAllRequested = Signal()
+    contextMenuRequested = Signal(QPoint)
 
     def __init__(self, model: QueueModel, reader: Cache, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -98,6 +100,8 @@ class QueuePanel(QWidget):
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         self.search.returnPressed.connect(self.apply_filters)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
         model.modelReset.connect(self._after_reset)
 
     def _combo(self, name: str, everything: str, entries: list[tuple[str, str]]) -> QComboBox:
@@ -160,6 +164,13 @@ class QueuePanel(QWidget):
         found = self.model.count_in(QueueId.ALL)
         self.scope.setText(_t("Найдено в этой очереди: {n}.").format(n=self.model.total))
         self.search_all.setText(_t("Искать во всех очередях ({n})").format(n=found))
+
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        self.table.selectRow(index.row())  # the menu acts on the row under the pointer, shown in the card
+        self.contextMenuRequested.emit(self.table.viewport().mapToGlobal(pos))
 
     def select_item(self, item_id: str) -> None:
         row = self.model.row_of(item_id)

@@ -25,6 +25,10 @@ MAX_FEED_LIMIT = 500
 Text = Annotated[str, Field(max_length=20_000)]
 Comment = Annotated[str, Field(max_length=4_000)]
 Id = Annotated[str, Field(min_length=1, max_length=64)]
+#: Integers in requests are JSON integers only: ``true`` or ``"3"`` is a 422, not 1 or 3.
+StrictInt = Annotated[int, Field(strict=True)]
+#: Numbers in requests: a JSON number (integers too), never ``true`` or a string.
+StrictFloat = Annotated[float, Field(strict=True)]
 
 
 class Response(BaseModel):
@@ -150,6 +154,7 @@ class TemplateOut(Response):
     purpose: Literal["answer", "interim", "rejection", "return"]
     category_code: str | None = None
     ground_code: str | None = None
+    version: int = 1  # raised by the platform whenever the template's text changes
 
 
 class RejectionGroundOut(Response):
@@ -243,7 +248,7 @@ class FeedPage(Response):
 
 class ActionRequest(Request):
     action: Action
-    base_version: Annotated[int, Field(ge=1)]
+    base_version: Annotated[StrictInt, Field(ge=1)]
     payload: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -333,11 +338,11 @@ class InjectMessageRequest(Request):
 
 
 class RatingRequest(Request):
-    score: Annotated[int, Field(ge=1, le=5)]
+    score: Annotated[StrictInt, Field(ge=1, le=5)]
 
 
 class ClockRequest(Request):
-    advance_seconds: Annotated[float, Field(ge=0, le=400 * 86400)]
+    advance_seconds: Annotated[StrictFloat, Field(ge=0, le=400 * 86400)]
 
 
 class ClockOut(Response):
@@ -351,13 +356,13 @@ def _all_error_statuses() -> list[Literal[500, 502, 503]]:
 class FaultConfig(Request):
     """Injected faults for tests; all off by default. Rates are probabilities per request."""
 
-    latency_ms: Annotated[int, Field(ge=0, le=30_000)] = 0
-    error_rate: Annotated[float, Field(ge=0, le=1)] = 0.0
+    latency_ms: Annotated[StrictInt, Field(ge=0, le=30_000)] = 0
+    error_rate: Annotated[StrictFloat, Field(ge=0, le=1)] = 0.0
     error_statuses: list[Literal[500, 502, 503]] = Field(default_factory=_all_error_statuses)
-    drop_rate: Annotated[float, Field(ge=0, le=1)] = 0.0
-    truncate_rate: Annotated[float, Field(ge=0, le=1)] = 0.0
+    drop_rate: Annotated[StrictFloat, Field(ge=0, le=1)] = 0.0
+    truncate_rate: Annotated[StrictFloat, Field(ge=0, le=1)] = 0.0
     path_prefix: str = API_PREFIX  # only requests under this prefix are affected
-    seed: int | None = None
+    seed: StrictInt | None = None
 
 
 ErrorBody.model_rebuild()

@@ -6,9 +6,10 @@ status. A few rules cannot live in a table cell and are checked as named guards:
 - ``ASSIGNEE``: only the assignee (or their deputy while they are away) works on the answer;
 - ``APPROVAL_STEP``: only the role at the current step of the organisation's approval chain
   approves or returns the draft [KR 10-11];
-- ``REGIONAL``: only regional coordinators stop re-processing [KR 3].
+- ``REGIONAL``: only regional coordinators stop re-processing [KR 3], of items in every
+  organisation of their region.
 
-Every action also requires the actor to belong to the item's organisation: curators see the
+Every other action requires the actor to belong to the item's organisation: curators see the
 queues of subordinate organisations but act only in their own.
 """
 
@@ -32,7 +33,7 @@ from offline_cache.domain.model import (
     Role,
     Status,
 )
-from offline_cache.domain.staff import Actor, Organisation, StaffMember
+from offline_cache.domain.staff import Actor, Organisation, StaffMember, ancestors
 
 MAX_TEXT_LENGTH = 20_000
 MAX_COMMENT_LENGTH = 4_000
@@ -121,7 +122,7 @@ def allowed_actions(item: ItemState, actor: Actor, orgs: Mapping[str, Organisati
     result = []
     for action in Action:
         rule = TABLE.get((item.status, action))
-        if rule and _first_failure(rule, item, actor, chain_role, action) is None:
+        if rule and _first_failure(rule, item, actor, chain_role, action, orgs) is None:
             result.append(action)
     return result
 
@@ -199,10 +200,25 @@ def _chain_role(item: ItemState, orgs: Mapping[str, Organisation]) -> Role | Non
     return steps[item.approval_step] if item.approval_step < len(steps) else steps[-1]
 
 
+def in_region_of(actor: Actor, org_id: str, orgs: Mapping[str, Organisation]) -> bool:
+    """Whether ``org_id`` is the actor's regional organisation or one below it."""
+    return actor.org_level is OrgLevel.REGION and (org_id == actor.org_id or actor.org_id in ancestors(org_id, orgs))
+
+
+def reprocessing_overseers(org_id: str, orgs: Mapping[str, Organisation],
+                           staff: Mapping[str, StaffMember]) -> set[str]:
+    """Who decides on stopping re-processing of an item in ``org_id``: the coordinators of its region [KR 3]."""
+    region = {org_id, *ancestors(org_id, orgs)}
+    return {m.id for m in staff.values() if Role.COORDINATOR in m.roles and m.org_id in region
+            and orgs.get(m.org_id) is not None and orgs[m.org_id].level is OrgLevel.REGION}
+
+
 def _first_failure(
-    rule: Rule, item: ItemState, actor: Actor, chain_role: Role | None, action: Action
+    rule: Rule, item: ItemState, actor: Actor, chain_role: Role | None, action: Action,
+    orgs: Mapping[str, Organisation],
 ) -> DomainError | None:
-    if actor.org_id != item.org_id:
+    regional = Guard.REGIONAL in rule.guards and in_region_of(actor, item.org_id, orgs)
+    if actor.org_id != item.org_id and not regional:
         return Forbidden("действие доступно только сотрудникам организации, в которой находится сообщение")
     if not actor.roles & rule.roles:
         return Forbidden(f"ваша роль не позволяет действие «{action}» в статусе «{item.status}»")
@@ -220,7 +236,7 @@ def check(item: ItemState, actor: Actor, action: Action, orgs: Mapping[str, Orga
     rule = TABLE.get((item.status, action))
     if rule is None:
         raise NotApplicable(f"в статусе «{item.status}» действие «{action}» невозможно")
-    failure = _first_failure(rule, item, actor, _chain_role(item, orgs), action)
+    failure = _first_failure(rule, item, actor, _chain_role(item, orgs), action, orgs)
     if failure is not None:
         raise failure
     return rule

@@ -193,9 +193,10 @@ class Cache:
             self.db.conn.executemany("INSERT INTO categories VALUES (?, ?, ?, ?, ?)",
                                      [(c.code, c.name, c.parent_code, c.term_kind.value, c.term_days)
                                       for c in categories])
-            self.db.conn.executemany("INSERT INTO templates VALUES (?, ?, ?, ?, ?, ?)",
-                                     [(t.id, t.title, t.text, t.purpose, t.category_code, t.ground_code)
-                                      for t in templates])
+            self.db.conn.executemany(
+                "INSERT INTO templates (id, title, text, purpose, category_code, ground_code, version) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(t.id, t.title, t.text, t.purpose, t.category_code, t.ground_code, t.version) for t in templates])
             self.db.conn.executemany("INSERT INTO rejection_grounds VALUES (?, ?, ?, ?)",
                                      [(g.code, g.number, g.title, g.text) for g in grounds])
             # Names are copied into items for sorting; a renamed category or colleague shows at once.

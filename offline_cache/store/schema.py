@@ -205,11 +205,43 @@ SELECT i.rowid, i.number, {fold_sql("i.subject")}, {fold_sql("json_extract(r.rec
 FROM items i JOIN item_records r ON r.id = i.id;
 """
 
+# Templates (issue 11): platform templates carry the platform's version, so that usage recorded
+# against an older version is told apart; personal templates live only in this encrypted cache;
+# each insertion of a template into an answer is recorded with the version it had.
+TEMPLATES = """
+ALTER TABLE templates ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE personal_templates (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    purpose TEXT NOT NULL CHECK (purpose IN ('answer', 'interim', 'rejection', 'return')),
+    category_codes TEXT NOT NULL DEFAULT '[]',
+    ground_code TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    retired_at TEXT
+);
+CREATE TABLE template_usage (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    template_id TEXT NOT NULL,
+    template_version INTEGER NOT NULL,
+    origin TEXT NOT NULL CHECK (origin IN ('platform', 'personal')),
+    user_id TEXT,
+    item_id TEXT,
+    used_at TEXT NOT NULL
+);
+CREATE INDEX template_usage_template ON template_usage (template_id, template_version);
+CREATE INDEX template_usage_user ON template_usage (user_id, template_id);
+"""
+
 #: Every migration ever shipped, in order. Names are recorded; never rename or reorder.
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", INITIAL),
     ("0002_queue_performance", QUEUE_PERFORMANCE),
     ("0003_lean_search", LEAN_SEARCH),
+    # 0004_workstation ([core], issue 9) goes here, before this one.
+    ("0005_templates", TEMPLATES),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

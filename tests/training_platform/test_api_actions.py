@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 CYRILLIC = re.compile("[А-Яа-яЁё]")
 
 #: The city's staff, plus two regional officials: the curator (sees the city's queue) and the
-#: coordinator (sees only the region's own queue).
+#: coordinator (sees the region's own queue, and re-processing items anywhere in the region).
 USERS = ("c-coord", "c-exec1", "c-exec2", "c-head", "c-cur", "c-admin", "r-cur", "r-coord")
 
 #: How to bring a city item into each status, through the API.
@@ -67,8 +67,8 @@ _ROUTING = {
 #: state do not apply there at all (409 for whoever sees the item).
 EXPECTED: dict[str, dict[Action, tuple[set[str], Status]]] = {
     "awaiting_routing": _ROUTING,
-    # Only a regional coordinator stops re-processing: nobody in the city may.
-    "reprocessing": {**_ROUTING, Action.STOP_REPROCESSING: (set(), Status.CLOSED)},
+    # Only a regional coordinator stops re-processing, in every organisation of the region [KR 3].
+    "reprocessing": {**_ROUTING, Action.STOP_REPROCESSING: ({"r-coord"}, Status.CLOSED)},
     "in_work": {
         Action.REASSIGN: ({"c-coord"}, Status.IN_WORK),
         Action.SAVE_DRAFT: ({"c-exec1"}, Status.IN_WORK),
@@ -106,9 +106,12 @@ APPLICABLE = [(state, action) for state, actions in EXPECTED.items() for action 
 
 
 def sees(user: str, state: str) -> bool:
-    """Whether ``user`` sees a city item in ``state`` (org-wide roles, curators above, participants)."""
+    """Whether ``user`` sees a city item in ``state`` (org-wide roles, curators above, participants,
+    the region's coordinators for re-processing)."""
     if user in ("c-coord", "c-head", "c-cur", "c-admin", "r-cur"):
         return True
+    if user == "r-coord":
+        return state == "reprocessing"
     return user == "c-exec1" and state in EXEC1_SEES
 
 

@@ -15,14 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from offline_cache.domain.model import Action
-from tests.world import PASSWORD, WORLD_START, World, populate
+from tests.training_platform.http_helpers import JSON_CT, assert_error, auth, fresh_key, token
+from tests.world import WORLD_START, World, populate
 from training_platform.server import TrainingServer
 from training_platform.service import Clock, Platform, PlatformConfig
 from training_platform.store import Store
-
-ERROR_CODES = {"unauthorized", "token_expired", "forbidden", "not_found", "conflict", "invalid",
-               "payload_too_large", "idempotency_mismatch"}
-JSON_CT = {"Content-Type": "application/json"}
 
 
 class _ServerErrorLogged(logging.Handler):
@@ -52,19 +49,6 @@ def settle(response: httpx.Response) -> httpx.Response:
     return response
 
 
-def assert_error(response: httpx.Response, status: int | tuple[int, ...] | None = None) -> dict[str, Any]:
-    """A 4xx (``status`` when given) whose body is ``{"error": {"code", "message"}}``; return the error."""
-    assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
-    if status is not None:
-        expected = status if isinstance(status, tuple) else (status,)
-        assert response.status_code in expected, (response.status_code, response.text[:300])
-    assert response.headers["content-type"].startswith("application/json")
-    error = response.json()["error"]
-    assert error["code"] in ERROR_CODES
-    assert isinstance(error["message"], str) and error["message"].strip()
-    return dict(error)
-
-
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
     """One platform for the whole module (overrides the per-test fixture): requests here use fresh items."""
@@ -84,23 +68,6 @@ def world() -> Iterator[World]:
 def http(world: World) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=world.url, timeout=10) as client:
         yield client
-
-
-def token(http: httpx.Client, login: str = "c-coord") -> str:
-    response = http.post("/api/v1/auth/login", json={"login": login, "password": PASSWORD})
-    assert response.status_code == 200
-    return str(response.json()["access_token"])
-
-
-def auth(http: httpx.Client, login: str = "c-coord", key: bool = True) -> dict[str, str]:
-    headers = {"Authorization": f"Bearer {token(http, login)}"}
-    if key:
-        headers["Idempotency-Key"] = str(uuid.uuid4())
-    return headers
-
-
-def fresh_key(headers: dict[str, str]) -> dict[str, str]:
-    return {**headers, "Idempotency-Key": str(uuid.uuid4())}
 
 
 # --- bodies of the action endpoint -----------------------------------------------------------

@@ -17,7 +17,9 @@ from offline_cache.domain.workflow import (
     Forbidden,
     InvalidPayload,
     NotApplicable,
+    allowed_actions,
     decide,
+    reprocessing_overseers,
 )
 
 UTC = ZoneInfo("UTC")
@@ -374,6 +376,33 @@ def test_regional_executor_cannot_stop_reprocessing(
 ) -> None:
     _fails(Forbidden, Status.REPROCESSING, "rexec", Action.STOP_REPROCESSING, {"comment": "хватит"},
            make_item, actor_of, ctx, org_id="region")
+
+
+@pytest.mark.parametrize("org_id", ["muni", "settle"])
+def test_regional_coordinator_stops_reprocessing_anywhere_in_the_region(
+    org_id: str, make_item: ItemFactory, actor_of: ActorFactory, ctx: DecisionContext
+) -> None:
+    item = make_item(Status.REPROCESSING, org_id=org_id)
+    actor = actor_of("rcoord")
+    assert Action.STOP_REPROCESSING in allowed_actions(item, actor, ctx.orgs)
+    assert allowed_actions(item, actor, ctx.orgs) == [Action.STOP_REPROCESSING], "routing stays the city's"
+    result = decide(item, actor, Action.STOP_REPROCESSING, {"comment": "переписка утратила смысл"}, ctx)
+    assert result.item.status is Status.CLOSED
+
+
+def test_regional_coordinator_cannot_stop_reprocessing_in_another_region(
+    make_item: ItemFactory, actor_of: ActorFactory, ctx: DecisionContext
+) -> None:
+    item = make_item(Status.REPROCESSING, org_id="vlad")
+    with pytest.raises(Forbidden, match="организации"):
+        decide(item, actor_of("rcoord"), Action.STOP_REPROCESSING, {"comment": "переписка утратила смысл"}, ctx)
+
+
+def test_reprocessing_overseers_are_the_regions_coordinators(ctx: DecisionContext) -> None:
+    assert reprocessing_overseers("settle", ctx.orgs, ctx.staff) == {"rcoord"}
+    assert reprocessing_overseers("muni", ctx.orgs, ctx.staff) == {"rcoord"}
+    assert reprocessing_overseers("region", ctx.orgs, ctx.staff) == {"rcoord"}
+    assert reprocessing_overseers("vlad", ctx.orgs, ctx.staff) == set(), "Primorye has no regional coordinator here"
 
 
 # --- version and history --------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Approval: the organisation's chain with the current step, message and draft side by side."""

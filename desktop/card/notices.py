@@ -1,0 +1,70 @@
+"""Texts the card puts above everything: a head's return comment, the earlier answer, undelivered actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QCoreApplication
+
+from desktop.labels import history_action_name
+from offline_cache.contract.models import Item
+from offline_cache.domain.model import Action, Status
+from offline_cache.store.cache import Cache
+
+Local = Callable[[datetime | None], str]
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("CardNotices", text)
+
+
+def staff_names(reader: Cache) -> dict[str, str]:
+    return {str(row[0]): str(row[1]) for row in reader.db.execute("SELECT id, full_name FROM staff")}
+
+
+def return_comment(item: Item, names: dict[str, str], local: Local) -> str | None:
+    """The whole comment of the last return for revision, while the item is on revision."""
+    if item.status is not Status.RETURNED:
+        return None
+    for h in reversed(item.history):
+        if h.action == Action.RETURN_FOR_REVISION.value:
+            who = names.get(h.actor_id or "", h.actor_id or "")
+            return _t("Возвращено на доработку — {who}, {at}:\n{comment}").format(
+                who=who, at=local(h.at), comment=h.comment)
+    return None
+
+
+def earlier_answer(reader: Cache, item: Item) -> str | None:
+    """For re-processing: the earlier answer, its rating and which organisation gave it (from the cache)."""
+    if item.parent_id is None:
+        return None
+    parent = reader.item(item.parent_id)
+    if parent is None:
+        return _t("Повторное рассмотрение: предыдущее рассмотрение (id {id}) не загружено в кэш — "
+                  "ответ и оценка недоступны без него.").format(id=item.parent_id)
+    row = reader.db.execute("SELECT json_extract(record, '$.name') FROM organisations WHERE id=?",
+                            [parent.org_id]).fetchone()
+    org = str(row[0]) if row else parent.org_id
+    rating = _t("оценка заявителя: {n} из 5").format(n=parent.rating) if parent.rating is not None \
+        else _t("оценки нет")
+    answer = parent.answer.text if parent.answer else _t("(текст ответа не сохранён в кэше)")
+    return _t("Повторное рассмотрение. Предыдущий ответ дала организация «{org}», {rating}:\n{answer}").format(
+        org=org, rating=rating, answer=answer)
+
+
+def outbox_notice(reader: Cache, item_id: str, local: Local) -> tuple[str, bool]:
+    """Undelivered actions of the item (when queued), and the platform's refusals: (text, is_problem)."""
+    rows = reader.db.execute("SELECT action, created_at, state, last_error FROM outbox WHERE item_id=? AND state IN "
+                             "('pending', 'sending', 'failed', 'conflict') ORDER BY id", [item_id]).fetchall()
+    lines, problem = [], False
+    for action, created, state, error in rows:
+        name = history_action_name(str(action))
+        when = local(datetime.fromisoformat(str(created)))
+        if state in ("failed", "conflict"):
+            problem = True
+            what = _t("конфликт с платформой") if state == "conflict" else _t("платформа отказала")
+            lines.append(_t("«{a}» не выполнено ({what}): {e}").format(a=name, what=what, e=error or ""))
+        else:
+            lines.append(_t("«{a}» ожидает отправки, поставлено {t}").format(a=name, t=when))
+    return "\n".join(lines), problem

@@ -1,0 +1,1 @@
+"""Deputies: naming a deputy for a period of absence."""

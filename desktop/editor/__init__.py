@@ -1,0 +1,1 @@
+"""The answer editor in the card: plain text, autosaved into the encrypted cache, attachments."""
