@@ -113,7 +113,7 @@ def open_profile(settings: ProfileSettings, password: str, *, interval: float = 
         client.close()
         raise
     remember(settings)
-    session.settings = settings
+    session.settings, session.login = settings, settings.login
     return session
 
 

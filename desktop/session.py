@@ -44,6 +44,8 @@ class Session:
     settings: ProfileSettings | None = None
     #: Why the session started without the platform ("" when it started online).
     offline_reason: str = ""
+    #: The login on the platform, for logging in again from the window.
+    login: str = ""
 
     @property
     def viewer(self) -> Viewer:
@@ -106,5 +108,6 @@ def training_session(url: str, login: str, password: str, *, interval: float = 6
     client.login(login, password)
     folder = Path(tempfile.mkdtemp(prefix="posdesk-training-"))
     session = open_session(client, folder / "training.posdesk", session_key(), training=True, interval=interval)
+    session.login = login
     session.cleanups.append(lambda: shutil.rmtree(folder, ignore_errors=True))
     return session

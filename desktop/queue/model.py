@@ -62,6 +62,11 @@ class QueueModel(QAbstractTableModel):
         return self._filters
 
     @property
+    def zone(self) -> ZoneInfo:
+        """The organisation's time zone, in which the table shows times."""
+        return self._zone
+
+    @property
     def total(self) -> int:
         return self._total
 
@@ -174,13 +179,26 @@ class QueueModel(QAbstractTableModel):
             return self._display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == "pending" and (row["pending"] or row["conflict"]):
-                from PySide6.QtCore import QCoreApplication
-
-                return QCoreApplication.translate(
-                    "QueueModel", "Конфликт с платформой" if row["conflict"] else "Изменения ещё не отправлены")
+                return self._pending_tip(row)
             if column in ("address", "category"):
                 return self._display(row, column)
         return None
+
+    def _pending_tip(self, row: dict[str, Any]) -> str:
+        """What is undelivered on the row, and since when (asked only when the official hovers)."""
+        from PySide6.QtCore import QCoreApplication
+
+        if row["conflict"]:
+            return QCoreApplication.translate("QueueModel", "Конфликт с платформой: откройте «Исходящие»")
+        since = self._query.conn.execute(
+            "SELECT min(created_at) FROM outbox WHERE item_id=? AND state IN ('pending', 'sending')",
+            [row["id"]]).fetchone()[0]
+        text = QCoreApplication.translate("QueueModel", "Изменения ещё не отправлены")
+        if since:
+            moment = datetime.fromisoformat(since)
+            text += QCoreApplication.translate("QueueModel", " (в очереди с {t}, {zone})").format(
+                t=zone_time(moment, self._zone), zone=utc_label(self._zone, moment))
+        return text
 
     def _display(self, row: dict[str, Any], column: str) -> str:
         if column == "number":

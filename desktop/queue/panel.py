@@ -91,7 +91,7 @@ class QueuePanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column, width in zip(COLUMNS, (96, 150, 128, 112, 120, 200, 130, 96, 28), strict=True):
+        for column, width in zip(COLUMNS, (96, 150, 128, 150, 120, 200, 130, 96, 28), strict=True):
             header.resizeSection(COLUMNS.index(column), width)
         layout.addWidget(self.table)
         # Typing waits for a pause before querying, so each keystroke does not hit the database.

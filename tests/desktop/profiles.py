@@ -7,12 +7,18 @@ import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import keyring
 import keyring.core
 import pytest
 
 from tests.keyrings import MemoryKeyring
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from desktop.session import Session
 
 
 @pytest.fixture
@@ -24,6 +30,22 @@ def real_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     monkeypatch.setenv("POSDESK_HOME", str(home))
     yield home
     keyring.core._keyring_backend = previous
+
+
+def wait_pass(qtbot: QtBot, session: Session, wanted: str = "idle") -> None:
+    """A whole sync pass that started after this call ended in ``wanted`` (one already running may have
+    missed the latest change)."""
+    seen: list[str] = []
+
+    def record(status: str, _message: str) -> None:
+        seen.append(status)
+
+    session.worker.bridge.statusChanged.connect(record)
+    try:
+        session.worker.sync_now()
+        qtbot.waitUntil(lambda: "syncing" in seen and wanted in seen[seen.index("syncing"):], timeout=30_000)
+    finally:
+        session.worker.bridge.statusChanged.disconnect(record)
 
 
 def free_port() -> int:

@@ -41,21 +41,21 @@ def test_an_attachment_no_program_can_show_is_offered_for_saving(world: World, o
                                                                  qtbot: QtBot, tmp_path: Path) -> None:
     item = world.inject()
     routed = world.client("c-coord").act(item.id, Action.ROUTE_TO_EXECUTOR, 1, {"executor_id": "c-exec1"})
-    data = b"\x00\x01 binary of an unknown kind"
-    world.client("c-exec1").upload_attachment(routed.id, "schema.dwg", "application/pdf", data)
+    data = b"%PDF-1.4\n% a scanned reply\n"
+    world.client("c-exec1").upload_attachment(routed.id, "ответ подрядчика.pdf", "application/pdf", data)
     window = open_window("c-exec1")
     att_id = window.session.reader.item(item.id).attachments[0].id  # type: ignore[union-attr]
     assert window.open_failed.isHidden()
     with qtbot.waitSignal(window.session.worker.bridge.attachmentFetched, timeout=10_000):
         window._open_attachment(att_id)  # what activating it in the card does
-    # The offscreen platform has no program for any file, like a workstation without a DWG viewer.
+    # The offscreen platform has no program for any file, like a workstation without a PDF viewer.
     qtbot.waitUntil(window.open_failed.isVisible, timeout=10_000)
-    assert "schema.dwg" in window.open_failed.message.text()
+    assert "ответ подрядчика.pdf" in window.open_failed.message.text()
     assert "нет программы" in window.open_failed.message.text()
     qtbot.mouseClick(window.open_failed.save_button, Qt.MouseButton.LeftButton)
     dialog = window.open_failed.dialog
     assert isinstance(dialog, QFileDialog) and dialog.isVisible()
-    target = tmp_path / "saved.dwg"
+    target = tmp_path / "saved.pdf"
     dialog.selectFile(str(target))
     with qtbot.waitSignal(window.open_failed.saved, timeout=10_000):
         dialog.accept()
