@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from offline_cache import labels as shared
+from offline_cache.domain.model import Action
 from offline_cache.queues import QueueId
 
 
