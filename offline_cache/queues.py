@@ -181,7 +181,8 @@ ROW_COLUMNS = ("id", "number", "registered_at", "kind", "category_code", "catego
 # The status shown is the one the official's pending actions lead to (the row also shows them as
 # pending); filters, sorting and queue membership stay on the platform's status until delivery.
 _SELECT = ("SELECT i.id, i.number, i.registered_at, i.kind, i.category_code, i.category_name, i.address, "
-           "COALESCE(i.local_record ->> '$.status', i.status), i.assignee_id, i.assignee_name, i.active_due_at, i.pending, i.conflict, i.org_id, i.subject "
+           "COALESCE(i.local_record ->> '$.status', i.status), i.assignee_id, i.assignee_name, i.active_due_at, "
+           "i.pending, i.conflict, i.org_id, i.subject "
            "FROM items i")
 
 
