@@ -1,10 +1,15 @@
-"""Russian names of statuses, kinds, roles and queues, through Qt's translation system."""
+"""Russian names of statuses, kinds, roles, actions, outbox states and queues, through Qt's translation system.
+
+The words themselves are ``offline_cache.labels`` (shared with the CLI and the CSV export); the
+queues' names are the window's own.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from offline_cache.domain.model import Action, ItemKind, Role, Status
+from offline_cache import labels as shared
+from offline_cache.domain.model import Action
 from offline_cache.queues import QueueId
 
 
@@ -13,40 +18,15 @@ def _t(text: str) -> str:
 
 
 def status_name(status: str) -> str:
-    names = {
-        Status.AWAITING_ROUTING: _t("На распределении"),
-        Status.IN_WORK: _t("В работе"),
-        Status.ON_APPROVAL: _t("На утверждении"),
-        Status.RETURNED: _t("На доработке"),
-        Status.INTERIM_ANSWER: _t("Промежуточный ответ"),
-        Status.ANSWERED: _t("Ответ отправлен"),
-        Status.REJECTED: _t("Отклонено"),
-        Status.REDIRECTED: _t("Перенаправлено"),
-        Status.REPROCESSING: _t("Повторное рассмотрение"),
-        Status.CLOSED: _t("Закрыто"),
-    }
-    try:
-        return names[Status(status)]
-    except ValueError:
-        return status
+    return _t(shared.status_name(status))
 
 
 def kind_name(kind: str) -> str:
-    names = {ItemKind.MESSAGE: _t("Сообщение"), ItemKind.APPEAL: _t("Обращение"),
-             ItemKind.OPEN_SOURCE: _t("Открытый источник")}
-    try:
-        return names[ItemKind(kind)]
-    except ValueError:
-        return kind
+    return _t(shared.kind_name(kind))
 
 
 def role_name(role: str) -> str:
-    names = {Role.ADMIN: _t("Администратор ЛКО"), Role.COORDINATOR: _t("Координатор"),
-             Role.EXECUTOR: _t("Исполнитель"), Role.HEAD: _t("Руководитель"), Role.CURATOR: _t("Куратор")}
-    try:
-        return names[Role(role)]
-    except ValueError:
-        return role
+    return _t(shared.role_name(role))
 
 
 def queue_name(queue: QueueId) -> str:
@@ -68,29 +48,38 @@ def queue_name(queue: QueueId) -> str:
 
 def action_name(action: str) -> str:
     """The button text of a workflow action."""
-    names = {
-        Action.ROUTE_TO_EXECUTOR: _t("Назначить исполнителя…"),
-        Action.REASSIGN: _t("Переназначить…"),
-        Action.REDIRECT: _t("Перенаправить…"),
-        Action.TAKE_INTO_WORK: _t("Взять в работу"),
-        Action.REJECT: _t("Отклонить…"),
-        Action.RETURN_TO_ROUTING: _t("Вернуть на распределение…"),
-        Action.SAVE_DRAFT: _t("Сохранить черновик"),
-        Action.SUBMIT_FOR_APPROVAL: _t("На утверждение"),
-        Action.INTERIM_ANSWER: _t("Промежуточный ответ"),
-        Action.APPROVE: _t("Утвердить"),
-        Action.RETURN_FOR_REVISION: _t("На доработку…"),
-        Action.STOP_REPROCESSING: _t("Прекратить повторное рассмотрение…"),
-    }
-    try:
-        return names[Action(action)]
-    except ValueError:
-        return action
+    return _t(shared.action_name(action))
+
+
+def outbox_state_name(state: str) -> str:
+    """An outbox entry's state: «Ожидает отправки», «Доставлено», «Конфликт версий»…"""
+    return _t(shared.outbox_state_name(state))
+
+
+def short_action_name(action: str) -> str:
+    """An action's name without the dialog's ellipsis, to quote it in messages («На доработку» не выполнено)."""
+    return action_name(action).rstrip("…")
 
 
 def history_action_name(action: str) -> str:
-    """What a history entry's action was, in a word or two (without the dialog ellipsis)."""
-    return action_name(action).rstrip("…")
+    """What was done, as the history and the outbox notices say it («Утверждено», «Отклонено»…)."""
+    names = {
+        Action.ROUTE_TO_EXECUTOR: _t("Назначен исполнитель"),
+        Action.REASSIGN: _t("Переназначено"),
+        Action.REDIRECT: _t("Перенаправлено"),
+        Action.TAKE_INTO_WORK: _t("Взято в работу"),
+        Action.REJECT: _t("Отклонено"),
+        Action.RETURN_TO_ROUTING: _t("Возвращено на распределение"),
+        Action.SAVE_DRAFT: _t("Черновик сохранён"),
+        Action.SUBMIT_FOR_APPROVAL: _t("Направлено на утверждение"),
+        Action.INTERIM_ANSWER: _t("Промежуточный ответ"),
+        Action.APPROVE: _t("Утверждено"),
+        Action.RETURN_FOR_REVISION: _t("Возвращено на доработку"),
+        Action.STOP_REPROCESSING: _t("Повторное рассмотрение прекращено"),
+        "received": _t("Поступило"), "reprocessing": _t("Повторное рассмотрение"),
+        "rated": _t("Оценка заявителя"), "attachment_added": _t("Добавлен файл"),
+    }
+    return names.get(action, action)
 
 
 ABSENCE_REASONS = ("болезнь", "отпуск", "командировка", "учёба")

@@ -16,6 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
 
+from desktop.actions.screenshots import action_shots
 from desktop.app import make_app
 from desktop.main_window import MainWindow
 from desktop.session import training_session
@@ -60,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
             path = out / f"main-{role.value}.png"
             window.grab().save(str(path))
             print(path)
+            for shot in action_shots(window, role, out):  # the role's main action in progress
+                print(shot)
             window.close()
             session.close()
     finally:

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from offline_cache.actions import perform
+from offline_cache.actions import NotLoggedIn, perform
+from offline_cache.answer_files import read_answer_file
 from offline_cache.attachments import fetch
 from offline_cache.client import PlatformClient
+from offline_cache.contract.models import AbsenceIn
 from offline_cache.domain.workflow import DomainError
 from offline_cache.errors import PlatformError
+from offline_cache.outbox import Outbox
 from offline_cache.store.cache import Cache
 from offline_cache.store.database import STORAGE_ERRORS, storage_problem
+from offline_cache.store.local import LocalFileRefused
 from offline_cache.sync import SyncEngine, SyncListener, SyncStatus
 
 
@@ -30,6 +36,13 @@ class SyncBridge(QObject):
         quarantined(str, str): id (or "") and error of a malformed record kept aside.
         actionFinished(str, str, str): request id, item id, error message ("" when queued fine).
         attachmentFetched(str, str): attachment id and error message ("" when its bytes are now cached).
+        draftSaved(str, str): item id and error ("" when the local draft is on disk).
+        attachmentsChanged(str, str): item id and error ("" when a file was attached or taken off).
+        outboxOpFinished(int, str): outbox entry id and error ("" when cancelled/discarded/resent/… fine).
+        deputyFinished(str): error ("" when the platform took the deputy and the directory is refreshed).
+        loginFinished(str): error ("" when logged in again; the sync resumes).
+        clockSkew(float): seconds the platform's clock is ahead of the computer's (negative: behind),
+            when more than two minutes apart, and once more when back within (``offline_cache.clock``).
         ready(): the worker opened the cache and is about to sync.
     """
 
@@ -40,6 +53,12 @@ class SyncBridge(QObject):
     quarantined = Signal(str, str)
     actionFinished = Signal(str, str, str)
     attachmentFetched = Signal(str, str)
+    draftSaved = Signal(str, str)
+    attachmentsChanged = Signal(str, str)
+    outboxOpFinished = Signal(int, str)
+    deputyFinished = Signal(str)
+    loginFinished = Signal(str)
+    clockSkew = Signal(float)
     ready = Signal()
 
     # The worker emits these; each is forwarded to its public twin through a queued connection,
@@ -51,6 +70,12 @@ class SyncBridge(QObject):
     _quarantined = Signal(str, str)
     _action = Signal(str, str, str)
     _attachment = Signal(str, str)
+    _draft = Signal(str, str)
+    _attachments = Signal(str, str)
+    _outbox_op = Signal(int, str)
+    _deputy = Signal(str)
+    _login = Signal(str)
+    _clock = Signal(float)
     _ready = Signal()
 
     def __init__(self) -> None:
@@ -59,7 +84,10 @@ class SyncBridge(QObject):
         for private, public in ((self._status, self.statusChanged), (self._progress, self.progress),
                                 (self._items, self.itemsChanged), (self._outbox, self.outboxChanged),
                                 (self._quarantined, self.quarantined), (self._action, self.actionFinished),
-                                (self._attachment, self.attachmentFetched),
+                                (self._attachment, self.attachmentFetched), (self._draft, self.draftSaved),
+                                (self._attachments, self.attachmentsChanged),
+                                (self._outbox_op, self.outboxOpFinished), (self._deputy, self.deputyFinished),
+                                (self._login, self.loginFinished), (self._clock, self.clockSkew),
                                 (self._ready, self.ready)):
             private.connect(public, queued)
 
@@ -83,15 +111,28 @@ class _Listener(SyncListener):
     def quarantined(self, item_id: str | None, error: str) -> None:
         self.bridge._quarantined.emit(item_id or "", error)
 
+    def clock_skew(self, seconds: float) -> None:
+        self.bridge._clock.emit(seconds)
+
+
+def _reason(exc: Exception) -> str:
+    """What to tell the official about a failed operation, in Russian."""
+    if isinstance(exc, (DomainError, PlatformError, LocalFileRefused)):
+        return exc.message
+    if isinstance(exc, OSError) and not isinstance(exc, STORAGE_ERRORS):
+        return f"Не удаётся прочитать файл: {exc.strerror or exc}"
+    return storage_problem(exc) or str(exc)
+
 
 class SyncWorker:
     """Owns the cache's writer connection and the sync engine on a background thread."""
 
     def __init__(self, cache_path: Path, key: bytes, client: PlatformClient, *, interval: float = 60.0,
-                 page_size: int = 500) -> None:
+                 page_size: int = 500, login: str | None = None) -> None:
         self.bridge = SyncBridge()
         self._path, self._key, self._client = cache_path, key, client
         self._interval, self._page_size = interval, page_size
+        self._login = login
         self._engine: SyncEngine | None = None
         self._cache: Cache | None = None
         self._started = threading.Event()
@@ -116,49 +157,151 @@ class SyncWorker:
         if self._engine is not None:
             self._engine.request_sync()
 
-    def perform(self, item_id: str, action: str, payload: dict[str, Any]) -> str:
-        """Queue a user action on the worker; ``actionFinished`` reports the outcome."""
-        request = str(uuid.uuid4())
+    def _submit(self, work: Callable[[Cache, SyncEngine], None], failed: Callable[[Exception], None]) -> None:
+        """Run ``work`` on the worker; any failure goes to ``failed`` (the UI hears of it, it never vanishes)."""
         engine, cache = self._engine, self._cache
         assert engine is not None and cache is not None, "worker not started"
 
         def op() -> None:
             try:
-                perform(cache, item_id, action, payload)
-            except DomainError as exc:
-                self.bridge._action.emit(request, item_id, exc.message)
-                return
-            except Exception as exc:  # a full disk or a broken cache must reach the official, not vanish
-                reason = storage_problem(exc) or str(exc)
-                self.bridge._action.emit(request, item_id, f"Действие не сохранено. {reason}")
-                return
-            self.bridge._action.emit(request, item_id, "")
-            self.bridge._items.emit([item_id])
-            self.bridge._outbox.emit(cache.outbox_counts())
+                work(cache, engine)
+            except Exception as exc:  # a full disk or a broken cache must reach the official too
+                failed(exc)
 
         engine.submit(op)
+
+    def _changed(self, cache: Cache, item_id: str) -> None:
+        self.bridge._items.emit([item_id])
+        self.bridge._outbox.emit(cache.outbox_counts())
+
+    def perform(self, item_id: str, action: str, payload: dict[str, Any]) -> str:
+        """Queue a user action on the worker; ``actionFinished`` reports the outcome."""
+        request = str(uuid.uuid4())
+
+        def work(cache: Cache, _engine: SyncEngine) -> None:
+            perform(cache, item_id, action, payload)
+            self.bridge._action.emit(request, item_id, "")
+            self._changed(cache, item_id)
+
+        def failed(exc: Exception) -> None:
+            refused = isinstance(exc, DomainError)
+            self.bridge._action.emit(request, item_id, _reason(exc) if refused
+                                     else f"Действие не сохранено. {_reason(exc)}")
+
+        self._submit(work, failed)
         return request
 
     def fetch_attachment(self, att_id: str) -> None:
         """Download an attachment into the encrypted cache on the worker; ``attachmentFetched`` reports."""
-        engine, cache = self._engine, self._cache
-        assert engine is not None and cache is not None, "worker not started"
 
-        def op() -> None:
-            try:
-                fetch(cache, self._client, att_id)
-            except PlatformError as exc:
-                self.bridge._attachment.emit(att_id, exc.message)
-                return
-            except STORAGE_ERRORS as exc:
-                self.bridge._attachment.emit(att_id, storage_problem(exc) or str(exc))
-                return
+        def work(cache: Cache, _engine: SyncEngine) -> None:
+            fetch(cache, self._client, att_id)
             self.bridge._attachment.emit(att_id, "")
 
-        engine.submit(op)
+        self._submit(work, lambda exc: self.bridge._attachment.emit(att_id, _reason(exc)))
+
+    # --- the answer being written -----------------------------------------------------------
+
+    def save_local_draft(self, item_id: str, text: str, kind: str = "final",
+                         planned_date: date | None = None) -> None:
+        """Autosave the answer being typed (encrypted, durable); ``draftSaved`` reports."""
+
+        def work(cache: Cache, _engine: SyncEngine) -> None:
+            cache.save_local_draft(item_id, text, kind=kind, planned_date=planned_date)
+            self.bridge._draft.emit(item_id, "")
+            self.bridge._items.emit([item_id])
+
+        self._submit(work, lambda exc: self.bridge._draft.emit(item_id, _reason(exc)))
+
+    def attach(self, item_id: str, path: str | Path) -> None:
+        """Read a file into the encrypted cache for the item's answer (limits checked); ``attachmentsChanged``."""
+
+        def work(cache: Cache, _engine: SyncEngine) -> None:
+            name, content_type, data = read_answer_file(Path(path))
+            cache.add_local_attachment(item_id, name, content_type, data)
+            self.bridge._attachments.emit(item_id, "")
+            self.bridge._items.emit([item_id])
+
+        self._submit(work, lambda exc: self.bridge._attachments.emit(item_id, _reason(exc)))
+
+    def detach(self, item_id: str, att_id: str) -> None:
+        """Take a file off the item's answer (a local one is deleted); ``attachmentsChanged`` reports."""
+
+        def work(cache: Cache, _engine: SyncEngine) -> None:
+            cache.detach_from_draft(item_id, att_id)
+            self.bridge._attachments.emit(item_id, "")
+            self.bridge._items.emit([item_id])
+
+        self._submit(work, lambda exc: self.bridge._attachments.emit(item_id, _reason(exc)))
+
+    # --- the outbox -------------------------------------------------------------------------
+
+    def _outbox_op(self, entry_id: int, change: Callable[[Outbox], Any]) -> None:
+        def work(cache: Cache, _engine: SyncEngine) -> None:
+            entry = cache.outbox_entry(entry_id)
+            change(Outbox(cache))
+            self.bridge._outbox_op.emit(entry_id, "")
+            if entry is not None:
+                self._changed(cache, entry.item_id)
+
+        self._submit(work, lambda exc: self.bridge._outbox_op.emit(entry_id, _reason(exc)))
+
+    def cancel_entry(self, entry_id: int) -> None:
+        """Withdraw an action not sent yet (its change is rolled back); ``outboxOpFinished`` reports."""
+        self._outbox_op(entry_id, lambda outbox: outbox.cancel(entry_id))
+
+    def discard_entry(self, entry_id: int) -> None:
+        """Give up a failed or conflicting action explicitly; ``outboxOpFinished`` reports."""
+        self._outbox_op(entry_id, lambda outbox: outbox.discard(entry_id))
+
+    def resend_entry(self, entry_id: int, payload: dict[str, Any] | None = None) -> None:
+        """Queue a failed action again with a corrected payload; ``outboxOpFinished`` reports."""
+        self._outbox_op(entry_id, lambda outbox: outbox.resend(entry_id, payload))
+
+    def reapply_entry(self, entry_id: int) -> None:
+        """Queue a conflicting action again on the platform's current version; ``outboxOpFinished`` reports."""
+        self._outbox_op(entry_id, lambda outbox: outbox.reapply(entry_id))
+
+    def accept_theirs(self, entry_id: int) -> None:
+        """Keep the platform's version of a conflict, the official's text as a local draft; ``outboxOpFinished``."""
+        self._outbox_op(entry_id, lambda outbox: outbox.accept_theirs(entry_id))
+
+    # --- the official -----------------------------------------------------------------------
+
+    def set_deputy(self, deputy_id: str | None, starts_at: datetime | None = None, ends_at: datetime | None = None,
+                   reason: str = "") -> None:
+        """Name (or clear, with None) the logged-in official's deputy for an absence; ``deputyFinished`` reports."""
+
+        def work(cache: Cache, engine: SyncEngine) -> None:
+            me = cache.me_id()
+            if me is None:
+                raise NotLoggedIn("Сначала нужна синхронизация с платформой")
+            absence = AbsenceIn(starts_at=starts_at, ends_at=ends_at, reason=reason) \
+                if starts_at is not None and ends_at is not None else None
+            self._client.set_deputy(me, deputy_id, absence)
+            engine.refresh_directory()
+            self.bridge._deputy.emit("")
+
+        self._submit(work, lambda exc: self.bridge._deputy.emit(_reason(exc)))
+
+    def log_in(self, password: str, login: str | None = None) -> None:
+        """Log in again without closing the window (after an expired session or an offline start)."""
+
+        def work(_cache: Cache, engine: SyncEngine) -> None:
+            name = login or self._login
+            if not name:
+                raise NotLoggedIn("Не известен логин: войдите через окно входа")
+            self._client.login(name, password)
+            self._login = name
+            self.bridge._login.emit("")
+            engine.request_sync()
+
+        self._submit(work, lambda exc: self.bridge._login.emit(_reason(exc)))
 
     def stop(self) -> None:
         if self._engine is not None:
             self._engine.stop()
         if self._thread.is_alive():
             self._thread.join(timeout=30)
+
+

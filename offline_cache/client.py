@@ -58,6 +58,7 @@ from offline_cache.errors import (
     PlatformError,
     ProtocolError,
     ServerError,
+    network_reason,
 )
 
 T = TypeVar("T")
@@ -352,8 +353,7 @@ def _seg(value: str) -> str:
 
 
 def _reason(exc: Exception) -> str:
-    text = str(exc) or exc.__class__.__name__
-    return text[:200]
+    return network_reason(exc)
 
 
 def _error_from(response: httpx.Response) -> PlatformError:

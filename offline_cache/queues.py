@@ -132,9 +132,12 @@ def _deputising_clause(viewer: Viewer) -> tuple[str, list[Any]]:
     """
     covered = sorted(viewer.acts_for - {viewer.user_id})
     statuses = sorted(s.value for s in OPEN_STATUSES)
+    assigned = f"SELECT rowid FROM items WHERE assignee_id IN {_in(covered)} AND status IN {_in(statuses)}"
+    if not any(viewer.deputy_steps.values()):
+        return f"i.rowid IN ({assigned})", [*covered, *statuses]
     approval, approval_params = _approval_clause(viewer.deputy_steps, alias="a")
-    return (f"i.rowid IN (SELECT rowid FROM items WHERE assignee_id IN {_in(covered)} AND status IN {_in(statuses)} "
-            f"UNION SELECT a.rowid FROM items a WHERE {approval})", [*covered, *statuses, *approval_params])
+    return (f"i.rowid IN ({assigned} UNION SELECT a.rowid FROM items a WHERE {approval})",
+            [*covered, *statuses, *approval_params])
 
 
 def _iso(moment: datetime) -> str:

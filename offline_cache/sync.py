@@ -8,6 +8,8 @@ each action's idempotency key; a 409 keeps both the platform's state and the off
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import queue
 import random
@@ -16,13 +18,15 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import ValidationError
 
 from offline_cache.client import PlatformClient, RawFeedPage
-from offline_cache.contract.models import Item
+from offline_cache.clock import SKEW_WARNING_SECONDS, measure_skew, skew_seconds
+from offline_cache.contract.models import Item, Me
 from offline_cache.errors import (
     AuthExpiredError,
     ConflictError,
@@ -31,9 +35,10 @@ from offline_cache.errors import (
     NotFoundError,
     PlatformError,
 )
-from offline_cache.store.cache import Cache, storable_json
+from offline_cache.store.cache import IN_FLIGHT, Cache, OutboxEntry, storable_json
 from offline_cache.store.database import STORAGE_ERRORS, storage_problem
 from offline_cache.store.items import PreparedPage, prepare
+from offline_cache.store.local import UPLOADING, LocalFile, is_local
 
 PAGE_SIZE = 500
 
@@ -66,6 +71,10 @@ class SyncListener:
     def quarantined(self, item_id: str | None, error: str) -> None:
         """A malformed record was kept aside."""
 
+    def clock_skew(self, seconds: float) -> None:
+        """The platform's clock is ``seconds`` ahead of the local one (negative: behind). Reported when more
+        than ``clock.SKEW_WARNING_SECONDS`` apart, and once more when back within it (to clear a warning)."""
+
 
 @dataclass
 class SyncReport:
@@ -95,19 +104,46 @@ class _CheckedPage:
         return self.rows.items
 
 
+class _Coalesced:
+    """Reports of many deliveries in a few signals: changed items and outbox counts at most every ``every`` s."""
+
+    def __init__(self, listener: SyncListener, cache: Cache, every: float) -> None:
+        self.listener, self.cache, self.every = listener, cache, every
+        self.changed: dict[str, None] = {}
+        self.last = time.monotonic()
+
+    def add(self, item_id: str) -> None:
+        self.changed[item_id] = None
+        if time.monotonic() - self.last >= self.every:
+            self.flush()
+
+    def flush(self) -> None:
+        self.last = time.monotonic()
+        if self.changed:
+            self.listener.items_changed(list(self.changed))
+            self.changed = {}
+        try:
+            counts = self.cache.outbox_counts()
+        except STORAGE_ERRORS:  # the pass is failing on the cache already; that error is reported
+            return
+        self.listener.outbox_changed(counts)
+
+
 class SyncEngine:
     """Reconciles one cache with one platform session."""
 
     def __init__(self, cache: Cache, client: PlatformClient, listener: SyncListener | None = None, *,
                  page_size: int = PAGE_SIZE, interval: float = 60.0, max_backoff: float = 300.0,
                  directory_every: float = 3600.0,
-                 rng: random.Random | None = None, sleep: Callable[[float], None] | None = None) -> None:
+                 rng: random.Random | None = None, sleep: Callable[[float], None] | None = None,
+                 report_every: float = 0.25) -> None:
         self.cache = cache
         self.client = client
         self.listener = listener or SyncListener()
         self.page_size = page_size
         self.interval = interval
         self.max_backoff = max_backoff
+        self.report_every = report_every  # seconds between reports while delivering many actions
         # Staff, categories and templates change on the platform too (a template gets a new version):
         # the directory is fetched again at this interval, not only at the first sync.
         self.directory_every = directory_every
@@ -126,15 +162,15 @@ class SyncEngine:
         report = SyncReport()
         self._set_status(SyncStatus.SYNCING, "Синхронизация…")
         try:
-            stale = time.monotonic() - self._directory_at >= self.directory_every
-            if self.cache.state("me") is None or self.cache.cursor == 0 or stale:
-                self.refresh_directory()
+            self.check_login()
             self.push(report)
             self.pull(report)
         except AuthExpiredError as exc:
             report.status, report.error = SyncStatus.AUTH_REQUIRED, exc.message
+            self._report_waiting()
         except PlatformError as exc:
             report.status, report.error = SyncStatus.OFFLINE, exc.message
+            self._report_waiting()
         except STORAGE_ERRORS as exc:
             # The failed transaction rolled back whole: the cursor, the outbox and every item are as
             # they were, so the next pass (once there is room again) goes on from the same place.
@@ -146,13 +182,40 @@ class SyncEngine:
         self._set_status(report.status, report.error or "Данные актуальны")
         return report
 
-    def refresh_directory(self) -> None:
+    def _report_waiting(self) -> None:
+        """After a pass the platform stopped: what waits in the outbox (nothing is lost while offline)."""
+        self.listener.outbox_changed(self.cache.outbox_counts())
+
+    def check_login(self) -> Me:
+        """Ask the platform who is logged in (and its time) before anything is sent.
+
+        The outbox is pushed for this official only, so the answer must be fresh: a cache opened
+        under another login never sends the previous official's actions. A new official (or a first
+        sync) gets the directory first, so ``me`` never names someone the cached staff lacks.
+        """
+        sent = datetime.now(UTC)
         me = self.client.me()
+        skew = measure_skew(me.server_time, sent, datetime.now(UTC))
+        previous = skew_seconds(self.cache)
+        self.cache.set_state("clock_skew", repr(skew))
+        if max(abs(skew), abs(previous)) > SKEW_WARNING_SECONDS:
+            self.listener.clock_skew(skew)
+        stale = time.monotonic() - self._directory_at >= self.directory_every
+        if self.cache.me_id() != me.user.id or self.cache.cursor == 0 or stale:
+            self._store_directory()
+        self.cache.set_state("me", me.model_dump_json())
+        return me
+
+    def refresh_directory(self) -> None:
+        """Download the directory (organisations, staff, categories, templates, grounds) and who is logged in."""
+        self._store_directory()
+        self.check_login()
+
+    def _store_directory(self) -> None:
         orgs, staff = self.client.organisations(), self.client.staff()
         categories, templates, grounds = self.client.categories(), self.client.templates(), \
             self.client.rejection_grounds()
         self.cache.store_directory(orgs, staff, categories, templates, grounds)
-        self.cache.set_state("me", me.model_dump_json())
         self._directory_at = time.monotonic()
 
     def pull(self, report: SyncReport | None = None) -> SyncReport:
@@ -215,32 +278,90 @@ class SyncEngine:
         return len(page.raw.items)
 
     def push(self, report: SyncReport | None = None) -> SyncReport:
-        """Send pending actions oldest first. Network trouble stops the pass (raised); the rest is resolved."""
+        """Send the logged-in official's pending actions oldest first (others' stay queued, never sent
+        under this login). Network trouble stops the pass (raised); the rest is resolved. Reports are
+        coalesced: one pass over hundreds of entries must not flood the window with signals."""
         report = report or SyncReport()
-        for entry in self.cache.outbox(("pending", "sending")):
-            if self._stop.is_set():
-                break
-            self.cache.mark_sending(entry.id)
-            try:
-                item = self.client.act(entry.item_id, entry.action, entry.base_version, entry.payload,
-                                       idempotency_key=entry.idempotency_key)
-            except ConflictError as exc:
-                self.cache.resolve(entry, "conflict", server=exc.current, error=exc.message)
-                report.conflicts += 1
-            except (ForbiddenError, InvalidError, NotFoundError) as exc:
-                self.cache.resolve(entry, "failed", error=exc.message)
-                report.failed += 1
-            except PlatformError as exc:
-                self.cache.mark_attempt(entry.id, exc.message)
-                self.listener.outbox_changed(self.cache.outbox_counts())
-                raise
-            else:
-                self.cache.resolve(entry, "done", server=item)
-                report.pushed += 1
-            report.changed.append(entry.item_id)
-            self.listener.items_changed([entry.item_id])
-            self.listener.outbox_changed(self.cache.outbox_counts())
+        me = self.cache.me_id()
+        if me is None:
+            return report
+        reports = _Coalesced(self.listener, self.cache, self.report_every)
+        try:
+            for entry in self.cache.outbox(IN_FLIGHT, user_id=me):
+                if self._stop.is_set():
+                    break
+                self._deliver(entry, report)
+                report.changed.append(entry.item_id)
+                reports.add(entry.item_id)
+        finally:
+            reports.flush()
         return report
+
+    def _deliver(self, entry: OutboxEntry, report: SyncReport) -> None:
+        self.cache.mark_sending(entry.id)
+        try:
+            entry = self._upload_files(entry)
+            item = self.client.act(entry.item_id, entry.action, entry.base_version, entry.payload,
+                                   idempotency_key=entry.idempotency_key)
+        except ConflictError as exc:
+            self.cache.resolve(entry, "conflict", server=exc.current, error=exc.message)
+            report.conflicts += 1
+        except (ForbiddenError, InvalidError, NotFoundError) as exc:
+            self.cache.resolve(entry, "failed", error=exc.message)
+            report.failed += 1
+        except PlatformError as exc:
+            self.cache.mark_attempt(entry.id, exc.message)
+            raise
+        else:
+            self.cache.resolve(entry, "done", server=item)
+            report.pushed += 1
+
+    def _upload_files(self, entry: OutboxEntry) -> OutboxEntry:
+        """Upload the local answer files ``entry`` references and send it with the platform's ids instead.
+
+        The payload is rewritten durably before the action leaves, and each file's platform id is kept
+        on its local row, so a resend, a retry or a pass after a crash uploads nothing twice.
+        """
+        ids = entry.payload.get("attachment_ids")
+        if not isinstance(ids, list) or not any(isinstance(a, str) and is_local(a) for a in ids):
+            return entry
+        sent: list[str] = []
+        for att_id in ids:
+            if not is_local(att_id):
+                sent.append(att_id)
+                continue
+            local = self.cache.local_file(att_id)
+            if local is None:
+                raise InvalidError("Файл ответа удалён из локального кэша: приложите его заново",
+                                   field="attachment_ids")
+            sent.append(self._uploaded_id(entry.item_id, local))
+        payload = {**entry.payload, "attachment_ids": sent}
+        self.cache.rewrite_payload(entry.id, payload)
+        return dataclasses.replace(entry, payload=payload)
+
+    def _uploaded_id(self, item_id: str, local: LocalFile) -> str:
+        """The platform's id of a local file, uploading it unless an earlier upload got through.
+
+        Before uploading, the platform's answer files of the item are noted on the local row. If that
+        note is found later without an id, the upload was out when the process died (or its answer was
+        lost): a file of the same name and size that is new since the note is that upload.
+        """
+        marker = local.uploaded_id
+        if marker and not marker.startswith(UPLOADING):
+            return marker
+        if marker:
+            seen = set(json.loads(marker[len(UPLOADING):]))
+            adopted = self.cache.adopted_ids()
+            for att in self.client.message(item_id).attachments:
+                if (att.origin == "answer" and att.id not in seen and att.id not in adopted
+                        and att.name == local.meta.name.strip()[:255] and att.size == local.meta.size):
+                    self.cache.mark_upload(local.meta.id, att.id)
+                    return att.id
+        before = sorted(a.id for a in self.client.message(item_id).attachments if a.origin == "answer")
+        self.cache.mark_upload(local.meta.id, UPLOADING + json.dumps(before))
+        meta = self.client.upload_attachment(item_id, local.meta.name, local.meta.content_type, local.data)
+        self.cache.mark_upload(local.meta.id, meta.id)
+        return meta.id
 
     # --- running in the background ----------------------------------------------------------
 

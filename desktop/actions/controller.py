@@ -19,13 +19,13 @@ from PySide6.QtWidgets import QDialog, QMainWindow, QMenu
 
 from desktop.actions.bar import ActionBar
 from desktop.card.card import MessageCard
-from desktop.countdown import countdown
+from desktop.countdown import URGENCY_COLOURS, countdown
 from desktop.deputies.dialog import DeputyDialog
 from desktop.dialogs.comment import CommentDialog
 from desktop.dialogs.orgs import RedirectDialog
 from desktop.dialogs.reject import RejectDialog, cached_grounds
 from desktop.dialogs.staff import StaffPickerDialog, candidates
-from desktop.labels import action_name, history_action_name
+from desktop.labels import action_name, short_action_name
 from desktop.queue.panel import QueuePanel
 from desktop.session import Session
 from offline_cache.domain.model import Action
@@ -103,6 +103,8 @@ class ActionController(QObject):
         panel.contextMenuRequested.connect(self.show_context_menu)
         self.bar.picker.picked.connect(lambda _person: self.trigger(Action.ROUTE_TO_EXECUTOR))
         session.worker.bridge.actionFinished.connect(self._finished)
+        # A delivery refused by the platform later is shown in the card as soon as the outbox says so.
+        session.worker.bridge.outboxChanged.connect(self._outbox_changed)
         self._update(card.item.id if card.item else "")
 
     # --- offering ---------------------------------------------------------------------------
@@ -123,8 +125,10 @@ class ActionController(QObject):
                 self._routing_for = item.id
                 self.bar.picker.set_candidates(candidates(self.session.reader, item.org_id, self._clock(),
                                                           self._zone))
-            text, _level = countdown(item.routing_due_at, self._clock())
+            text, level = countdown(item.routing_due_at, self._clock())
             self.bar.routing_term.setText(_t("Распределить за 3 дня: {left}").format(left=text))
+            colour = URGENCY_COLOURS[level].name() if level else "palette(text)"
+            self.bar.routing_term.setStyleSheet(f"font-weight: 600; color: {colour};")
         else:
             self._routing_for = ""
 
@@ -161,7 +165,7 @@ class ActionController(QObject):
             self._open(RejectDialog(cached_grounds(self.session.reader), self.window), action)
         elif action in _COMMENTED:
             title, prompt = _COMMENTED[action]
-            self._open(CommentDialog(_t(title), _t(prompt), history_action_name(action), self.window), action)
+            self._open(CommentDialog(_t(title), _t(prompt), short_action_name(action), self.window), action)
         elif action in (Action.SAVE_DRAFT, Action.SUBMIT_FOR_APPROVAL):
             payload: dict[str, object] = {"text": editor.plain_text()}
             if editor.attachment_ids():
@@ -197,11 +201,11 @@ class ActionController(QObject):
 
     def _finished(self, request: str, item_id: str, error: str) -> None:
         known = self._requests.pop(request, None)
-        if known is None:
+        if known is None or not self.window.isVisible():
             return
         _item_id, action, following = known
         if error:
-            message = _t("«{a}» не выполнено: {e}").format(a=history_action_name(action), e=error)
+            message = _t("«{a}» не выполнено: {e}").format(a=short_action_name(action), e=error)
             if self.card.item is not None and self.card.item.id == item_id:
                 self.card.show_refusal(message)
             self.window.statusBar().showMessage(message, 10_000)
@@ -213,8 +217,13 @@ class ActionController(QObject):
         elif shown:
             self.card.show_item(item_id)
         self.window.statusBar().showMessage(
-            _t("«{a}» — поставлено в очередь отправки").format(a=history_action_name(action)), 5_000)
+            _t("«{a}» — поставлено в очередь отправки").format(a=short_action_name(action)), 5_000)
         self.performed.emit(item_id, action.value)
+
+    def _outbox_changed(self, _counts: dict[str, int]) -> None:
+        # A closed window's session may be closed already; reports still in the event queue are not for it.
+        if self.card.item is not None and self.window.isVisible():
+            self.card.show_item(self.card.item.id)
 
     # --- deputies ---------------------------------------------------------------------------
 

@@ -62,10 +62,7 @@ def history_lines(reader: Cache, item: Item, local: Callable[[datetime | None], 
         covered = acted_for(h, item, staff)
         if covered is not None:
             who += _t(" за {name}").format(name=covered.full_name)
-        try:
-            what = history_action_name(Action(h.action))
-        except ValueError:
-            what = h.action
+        what = history_action_name(h.action)
         line = f"{local(h.at)} · {what} → {status_name(h.to_status)} · {who}"
         if h.comment:
             line += f" · {h.comment}"

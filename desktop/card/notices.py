@@ -7,7 +7,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication
 
-from desktop.labels import history_action_name
+from desktop.labels import short_action_name
 from offline_cache.contract.models import Item
 from offline_cache.domain.model import Action, Status
 from offline_cache.store.cache import Cache
@@ -37,12 +37,16 @@ def return_comment(item: Item, names: dict[str, str], local: Local) -> str | Non
 
 def earlier_answer(reader: Cache, item: Item) -> str | None:
     """For re-processing: the earlier answer, its rating and which organisation gave it (from the cache)."""
-    if item.parent_id is None:
+    # A redirected item has a parent too; only a low rating's one is re-processing.
+    if item.parent_id is None or not any(h.action == "reprocessing" for h in item.history):
         return None
     parent = reader.item(item.parent_id)
     if parent is None:
-        return _t("Повторное рассмотрение: предыдущее рассмотрение (id {id}) не загружено в кэш — "
-                  "ответ и оценка недоступны без него.").format(id=item.parent_id)
+        # The platform's first history entry still says whose answer was rated and how.
+        told = next((h.comment for h in item.history if h.action == "reprocessing" and h.comment), "")
+        text = _t("Повторное рассмотрение. Предыдущее рассмотрение (id {id}) не загружено в кэш: "
+                  "текст прежнего ответа недоступен.").format(id=item.parent_id)
+        return text + (_t("\nПлатформа сообщает: {told}.").format(told=told) if told else "")
     row = reader.db.execute("SELECT json_extract(record, '$.name') FROM organisations WHERE id=?",
                             [parent.org_id]).fetchone()
     org = str(row[0]) if row else parent.org_id
@@ -59,7 +63,7 @@ def outbox_notice(reader: Cache, item_id: str, local: Local) -> tuple[str, bool]
                              "('pending', 'sending', 'failed', 'conflict') ORDER BY id", [item_id]).fetchall()
     lines, problem = [], False
     for action, created, state, error in rows:
-        name = history_action_name(str(action))
+        name = short_action_name(str(action))
         when = local(datetime.fromisoformat(str(created)))
         if state in ("failed", "conflict"):
             problem = True

@@ -70,21 +70,21 @@ class AnswerEditor(QWidget):
         self.text.setPlaceholderText(_t("Текст ответа заявителю"))
         self.text.setMinimumHeight(140)
         layout.addWidget(self.text, 1)
-        files = QHBoxLayout()
         self.files = QListWidget()
         self.files.setObjectName("answerFiles")
-        self.files.setMaximumHeight(56)
+        self.files.setMaximumHeight(48)
         self.files.setFlow(QListWidget.Flow.LeftToRight)
+        layout.addWidget(self.files)
+        files = QHBoxLayout()
         self.attach_button = QPushButton(_t("Прикрепить файл…"))
         self.attach_button.setObjectName("attachButton")
         self.detach_button = QPushButton(_t("Убрать файл"))
         self.detach_button.setObjectName("detachButton")
-        files.addWidget(self.files, 1)
         files.addWidget(self.attach_button)
         files.addWidget(self.detach_button)
         layout.addLayout(files)
         planned = QHBoxLayout()
-        self.planned_label = QLabel(_t("Промежуточный ответ: решение к"))
+        self.planned_label = QLabel(_t("Решение к (для промежуточного):"))
         self.planned = QDateEdit()
         self.planned.setObjectName("plannedDate")
         self.planned.setCalendarPopup(True)
@@ -97,18 +97,21 @@ class AnswerEditor(QWidget):
         self.saved = QLabel()
         self.saved.setObjectName("autosaveState")
         self.saved.setStyleSheet("color: palette(mid);")
-        planned.addWidget(self.saved)
+        self.saved.setWordWrap(True)
+        files.addWidget(self.saved, 1)
         layout.addLayout(planned)
         self._timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
         self._timer.timeout.connect(self.save_now)
         self.text.textChanged.connect(self._typed)
         self.attach_button.clicked.connect(self._choose_file)
         self.detach_button.clicked.connect(self._detach_selected)
-        bridge = getattr(worker, "bridge", None)
-        for name, slot in (("draftSaved", self._draft_saved), ("attachmentsChanged", self._attachments_changed)):
-            signal = getattr(bridge, name, None)
-            if signal is not None:
-                signal.connect(slot)
+        for signal, slot in self._bridge_slots():
+            signal.connect(slot)
+
+    def _bridge_slots(self) -> list[tuple[Any, Any]]:
+        bridge = getattr(self._worker, "bridge", None)
+        slots = (("draftSaved", self._draft_saved), ("attachmentsChanged", self._attachments_changed))
+        return [(getattr(bridge, name), slot) for name, slot in slots if hasattr(bridge, name)]
 
     # --- showing ----------------------------------------------------------------------------
 
@@ -154,13 +157,12 @@ class AnswerEditor(QWidget):
 
     def _fill_files(self) -> None:
         self.files.clear()
-        if self._item is None:
-            return
         for att_id in self.attachment_ids():
             meta = self._reader.attachment_meta(att_id)
             entry = QListWidgetItem(str(meta["name"]) if meta else att_id)
             entry.setData(Qt.ItemDataRole.UserRole, att_id)
             self.files.addItem(entry)
+        self.files.setVisible(self.files.count() > 0)
 
     def attachment_ids(self) -> list[str]:
         """Files of the answer: the platform's draft's and the local ones waiting for upload."""
@@ -249,7 +251,7 @@ class AnswerEditor(QWidget):
         detach(self._item.id, str(entry.data(Qt.ItemDataRole.UserRole)))
 
     def _attachments_changed(self, item_id: str, error: str) -> None:
-        if self._item is None or item_id != self._item.id:
+        if self._item is None or item_id != self._item.id or not self.window().isVisible():
             return
         self.saved.setStyleSheet("color: #c62828;" if error else "color: palette(mid);")
         self.saved.setText(error or _t("Файлы ответа обновлены"))

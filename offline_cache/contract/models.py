@@ -13,14 +13,15 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Fiel
 from pydantic_core import PydanticCustomError
 
 from offline_cache.domain.deadlines import TermKind
+from offline_cache.domain.files import MAX_ANSWER_FILE_BYTES
 from offline_cache.domain.model import Action, DraftKind, ItemKind, OrgLevel, Role, Status
 
 API_PREFIX = "/api/v1"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 #: Largest request body the platform accepts outside attachment uploads.
 MAX_JSON_BODY = 256 * 1024
-#: Largest answer attachment.
-MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+#: Largest answer attachment (the domain's rule, one source for the platform and the workstation).
+MAX_ATTACHMENT_BYTES = MAX_ANSWER_FILE_BYTES
 MAX_FEED_LIMIT = 500
 #: Versions and feed cursors stay below this (SQLite integers are 64-bit).
 MAX_VERSION = 2**62

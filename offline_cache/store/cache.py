@@ -30,9 +30,12 @@ from offline_cache.contract.models import (
 )
 from offline_cache.store.database import open_encrypted, rekey
 from offline_cache.store.items import PreparedPage, normalise, prepare, write_items, write_prepared
+from offline_cache.store.local import LocalDraft, LocalWork, adopt_uploaded_files
 from offline_cache.store.schema import migrate
 
-OUTBOX_STATES = ("pending", "sending", "done", "failed", "conflict")
+OUTBOX_STATES = ("pending", "sending", "done", "failed", "conflict", "cancelled", "discarded", "resolved")
+#: Entries still to be delivered (and shown as pending on their items).
+IN_FLIGHT = ("pending", "sending")
 
 
 def _now() -> str:
@@ -99,14 +102,21 @@ class OutboxEntry:
     state: str
     attempts: int
     last_error: str
+    user_id: str | None = None  # the official who queued it; only their login sends it
+    acting_for: str | None = None  # the absent colleague this was done for, as their deputy
+    server_record: Item | None = None  # a conflict's (or a delivery's) item as the platform had it
+    delivered_at: str | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> OutboxEntry:
+        server = row.get("server_record")
         return cls(row["id"], row["idempotency_key"], row["item_id"], row["base_version"], row["action"],
-                   json.loads(row["payload"]), row["created_at"], row["state"], row["attempts"], row["last_error"])
+                   json.loads(row["payload"]), row["created_at"], row["state"], row["attempts"], row["last_error"],
+                   row.get("user_id"), row.get("acting_for"),
+                   Item.model_validate_json(server) if server else None, row.get("delivered_at"))
 
 
-class Cache:
+class Cache(LocalWork):
     """The decrypted view of one profile's cache file."""
 
     def __init__(self, db: sqlite_utils.Database, *, upgrade: bool = True) -> None:
@@ -265,34 +275,70 @@ class Cache:
 
     # --- outbox -----------------------------------------------------------------------------
 
+    def me_id(self) -> str | None:
+        """The id of the official the cache last synced as (``state("me")``), None before the first sync."""
+        raw = self.state("me")
+        return None if raw is None else str(json.loads(raw)["user"]["id"])
+
     def enqueue(self, item_id: str, action: str, payload: dict[str, Any], base_version: int,
-                predicted: Item | None = None, *, key: str | None = None) -> OutboxEntry:
-        """Queue a user action with its optimistic local change, in one transaction."""
+                predicted: Item | None = None, *, key: str | None = None, user_id: str | None = None,
+                acting_for: str | None = None, supersedes: int | None = None,
+                drop_draft: bool = False) -> OutboxEntry:
+        """Queue a user action with its optimistic local change, in one transaction.
+
+        ``user_id`` defaults to the logged-in official; ``supersedes`` names a failed or conflicting
+        entry this one replaces (resent or re-applied): it becomes «resolved» in the same transaction.
+        ``drop_draft``: the action carries the answer being written, so its local draft goes with it.
+        """
         key = key or str(uuid.uuid4())
+        user_id = user_id or self.me_id()
         with self.transaction():
+            if supersedes is not None:
+                self._finish(supersedes, "resolved")
             self.db.execute(
-                "INSERT INTO outbox (idempotency_key, item_id, base_version, action, payload, created_at, state) "
-                "VALUES (?, ?, ?, ?, ?, ?, 'pending')",
-                [key, item_id, base_version, action, json.dumps(payload, ensure_ascii=False), _now()])
+                "INSERT INTO outbox (idempotency_key, item_id, base_version, action, payload, created_at, state, "
+                "user_id, acting_for) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                [key, item_id, base_version, action, json.dumps(payload, ensure_ascii=False), _now(), user_id,
+                 acting_for])
             if predicted is not None:
                 self.db.execute("UPDATE items SET local_record=?, pending=pending+1 WHERE id=?",
                                 [predicted.model_dump_json(), item_id])
             else:
                 self.db.execute("UPDATE items SET pending=pending+1 WHERE id=?", [item_id])
-            self._audit("enqueued", item_id, f"{action} {key}")
-            row = self.db.execute("SELECT * FROM outbox WHERE idempotency_key=?", [key]).fetchone()
-        return self._entry(row)
+            if drop_draft:
+                self._drop_draft(item_id)
+            entry = self.outbox_entry_by_key(key)
+            self.audit_entry("enqueued", entry)
+        return entry
 
-    def _entry(self, row: tuple[Any, ...]) -> OutboxEntry:
-        names = ("id", "idempotency_key", "item_id", "base_version", "action", "payload", "created_at", "state",
-                 "attempts", "last_error", "next_attempt_at", "server_record")
-        return OutboxEntry.from_row(dict(zip(names, row, strict=True)))
+    def outbox_entry_by_key(self, key: str) -> OutboxEntry:
+        entry = self._entries("idempotency_key=?", [key])
+        return entry[0]
 
-    def outbox(self, states: Iterable[str] = ("pending",)) -> list[OutboxEntry]:
-        wanted = list(states)
-        rows = self.db.execute(f"SELECT * FROM outbox WHERE state IN ({','.join('?' * len(wanted))}) ORDER BY id",
-                               wanted).fetchall()
-        return [self._entry(r) for r in rows]
+    def outbox_entry(self, entry_id: int) -> OutboxEntry | None:
+        found = self._entries("id=?", [entry_id])
+        return found[0] if found else None
+
+    def _entries(self, where: str, params: list[Any]) -> list[OutboxEntry]:
+        cursor = self.db.execute(f"SELECT * FROM outbox WHERE {where} ORDER BY id", params)
+        names = [d[0] for d in cursor.description]
+        return [OutboxEntry.from_row(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+
+    def outbox(self, states: Iterable[str] | None = ("pending",), *, user_id: str | None = None,
+               item_id: str | None = None) -> list[OutboxEntry]:
+        """Entries in ``states`` (all when None), oldest first; only ``user_id``'s / ``item_id``'s when given."""
+        where, params = ["1"], []
+        if states is not None:
+            wanted = list(states)
+            where.append(f"state IN ({','.join('?' * len(wanted))})")
+            params += wanted
+        if user_id is not None:
+            where.append("user_id=?")
+            params.append(user_id)
+        if item_id is not None:
+            where.append("item_id=?")
+            params.append(item_id)
+        return self._entries(" AND ".join(where), params)
 
     def outbox_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(OUTBOX_STATES, 0)
@@ -313,25 +359,74 @@ class Cache:
         self.db.execute("UPDATE outbox SET state='pending', attempts=attempts+1, last_error=? WHERE id=?",
                         [error, entry_id])
 
+    def rewrite_payload(self, entry_id: int, payload: dict[str, Any]) -> None:
+        """Store the payload an entry will be sent with (local file ids replaced by the platform's)."""
+        self.db.execute("UPDATE outbox SET payload=? WHERE id=?",
+                        [json.dumps(payload, ensure_ascii=False), entry_id])
+
     def resolve(self, entry: OutboxEntry, state: str, *, server: Item | None = None, error: str = "") -> None:
         """Finish an outbox entry: done (with the server's new state), failed or conflict."""
         assert state in ("done", "failed", "conflict")
         with self.transaction():
-            self.db.execute("UPDATE outbox SET state=?, last_error=?, server_record=?, attempts=attempts+1 "
-                            "WHERE id=?", [state, error, server.model_dump_json() if server else None, entry.id])
-            left = self.db.execute("SELECT count(*) FROM outbox WHERE item_id=? AND state IN ('pending', 'sending')",
-                                   [entry.item_id]).fetchone()[0]
+            delivered = _now() if state == "done" else None
+            self.db.execute("UPDATE outbox SET state=?, last_error=?, server_record=?, attempts=attempts+1, "
+                            "delivered_at=? WHERE id=?",
+                            [state, error, server.model_dump_json() if server else None, delivered, entry.id])
             if server is not None:
                 write_items(self.db.conn, [server], self.cursor)
             if state == "conflict":
                 self.db.execute("UPDATE items SET conflict=1 WHERE id=?", [entry.item_id])
-            if left == 0:
-                # Nothing of the official's left in flight: show the server's state. A failed or
-                # conflicting action is not lost: it stays in the outbox with its payload and reason.
-                self.db.execute("UPDATE items SET pending=0, local_record=NULL WHERE id=?", [entry.item_id])
-            else:
-                self.db.execute("UPDATE items SET pending=? WHERE id=?", [left, entry.item_id])
-            self._audit(f"outbox_{state}", entry.item_id, f"{entry.action} {entry.idempotency_key} {error}".strip())
+            if state == "done":
+                adopt_uploaded_files(self.db.conn, entry.payload)
+            self._settle(entry.item_id)
+            self.audit_entry(f"outbox_{state}", entry, error=error, delivered_at=delivered)
+
+    def _finish(self, entry_id: int, state: str) -> OutboxEntry:
+        """Set a final state chosen by the official (cancelled, discarded, resolved); caller's transaction."""
+        self.db.execute("UPDATE outbox SET state=? WHERE id=?", [state, entry_id])
+        entry = self.outbox_entry(entry_id)
+        assert entry is not None
+        left = self.db.execute("SELECT count(*) FROM outbox WHERE item_id=? AND state='conflict'",
+                               [entry.item_id]).fetchone()[0]
+        if left == 0:
+            self.db.execute("UPDATE items SET conflict=0 WHERE id=?", [entry.item_id])
+        self.audit_entry(f"outbox_{state}", entry)
+        return entry
+
+    def finish(self, entry_id: int, state: str, *, predicted: Item | None = None,
+               draft: LocalDraft | None = None) -> OutboxEntry:
+        """The official ends an entry by hand (``Outbox`` checks that it may); ``predicted`` is the item's
+        optimistic state over what remains in flight; ``draft`` is kept as the item's local draft."""
+        with self.transaction():
+            entry = self._finish(entry_id, state)
+            self._settle(entry.item_id, predicted)
+            if draft is not None:
+                self._write_draft(draft.item_id, draft.text, draft.kind, draft.planned_date, list(draft.attachment_ids))
+        return entry
+
+    def _settle(self, item_id: str, predicted: Item | None = None) -> None:
+        """Count the item's entries in flight; with none left, show the server's state."""
+        left = self.db.execute("SELECT count(*) FROM outbox WHERE item_id=? AND state IN ('pending', 'sending')",
+                               [item_id]).fetchone()[0]
+        if left == 0:
+            # Nothing of the official's left in flight: show the server's state. A failed or
+            # conflicting action is not lost: it stays in the outbox with its payload and reason.
+            self.db.execute("UPDATE items SET pending=0, local_record=NULL WHERE id=?", [item_id])
+        elif predicted is not None:
+            self.db.execute("UPDATE items SET pending=?, local_record=? WHERE id=?",
+                            [left, predicted.model_dump_json(), item_id])
+        else:
+            self.db.execute("UPDATE items SET pending=? WHERE id=?", [left, item_id])
+
+    # --- audit ------------------------------------------------------------------------------
+
+    def audit_entry(self, event: str, entry: OutboxEntry, *, error: str = "", delivered_at: str | None = None) -> None:
+        """One line of the local audit log about an outbox entry (the caller's transaction)."""
+        self.db.execute(
+            "INSERT INTO audit_log (at, event, item_id, details, user_id, acting_for, action, entry_key, queued_at, "
+            "delivered_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [_now(), event, entry.item_id, f"{entry.action} {entry.idempotency_key}", entry.user_id,
+             entry.acting_for, entry.action, entry.idempotency_key, entry.created_at, delivered_at, error])
 
     def _audit(self, event: str, item_id: str | None, details: str = "") -> None:
         self.db.execute("INSERT INTO audit_log (at, event, item_id, details) VALUES (?, ?, ?, ?)",

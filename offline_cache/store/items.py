@@ -61,7 +61,10 @@ _UPSERT = (
     "COALESCE((SELECT name FROM categories WHERE code = value ->> 7), value ->> 7), "
     "COALESCE((SELECT full_name FROM staff WHERE id = value ->> 11), ''), ? "
     "FROM jsonb_each(?) WHERE true "  # WHERE: an upsert's SELECT needs one (SQLite's grammar)
-    "ON CONFLICT (id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in ITEM_COLUMNS if c != "id")
+    "ON CONFLICT (id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in ITEM_COLUMNS
+                                                 if c not in ("id", "has_draft"))
+    # An item with the official's local draft stays among the drafts whatever the platform's copy says.
+    + ", has_draft = excluded.has_draft OR EXISTS (SELECT 1 FROM drafts d WHERE d.item_id = excluded.id)"
 )
 _STATEMENTS = (
     # The search rows of cached copies go first, while only the cached copies have rowids.
@@ -156,3 +159,20 @@ def write_prepared(conn: Any, page: PreparedPage, seq: int) -> list[str]:
 def write_items(conn: Any, items: Iterable[Item], seq: int) -> list[str]:
     """``prepare`` and ``write_prepared`` in one step, for a few items (a confirmed action)."""
     return write_prepared(conn, prepare(items), seq)
+
+
+# FTS5 folds case itself (SQLite's lower() knows only ASCII); ё and е are folded here.
+_BODY = "r.record ->> '$.text'"
+_DRAFT = "COALESCE((SELECT d.text FROM drafts d WHERE d.item_id = i.id), r.record ->> '$.draft.text', '')"
+_SEARCH_ROW = (
+    "INSERT INTO search (rowid, number, subject, body, address, applicant, category, draft) "
+    f"SELECT i.rowid, i.number, {fold_sql('i.subject')}, {fold_sql(_BODY)}, {fold_sql('i.address')}, "
+    f"{fold_sql('i.applicant_name')}, {fold_sql('i.category_name')}, {fold_sql(_DRAFT)} "
+    "FROM items i JOIN item_records r ON r.id = i.id WHERE i.id = ?"
+)
+
+
+def refresh_search_row(conn: Any, item_id: str) -> None:
+    """Write the item's search row again from the cache (after its local draft changed); caller's transaction."""
+    conn.execute("DELETE FROM search WHERE rowid = (SELECT rowid FROM items WHERE id = ?)", [item_id])
+    conn.execute(_SEARCH_ROW, [item_id])

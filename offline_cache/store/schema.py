@@ -205,6 +205,51 @@ SELECT i.rowid, i.number, {fold_sql("i.subject")}, {fold_sql("json_extract(r.rec
 FROM items i JOIN item_records r ON r.id = i.id;
 """
 
+# The workstation (issue 9): queued actions belong to the official who made them (and name the
+# absent colleague when acting as deputy); an entry can be cancelled, discarded or resolved by hand;
+# the audit log gets columns instead of free text; a local answer file remembers the platform's id
+# once uploaded, so an upload interrupted by a crash is not repeated. SQLite cannot alter a CHECK,
+# so the outbox is rebuilt; entries queued before this version belong to the cache's last login.
+WORKSTATION = """
+CREATE TABLE outbox_v4 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    item_id TEXT NOT NULL,
+    base_version INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'done', 'failed', 'conflict', 'cancelled',
+                                         'discarded', 'resolved')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT '',
+    next_attempt_at TEXT,
+    server_record TEXT,
+    user_id TEXT,
+    acting_for TEXT,
+    delivered_at TEXT
+);
+INSERT INTO outbox_v4 (id, idempotency_key, item_id, base_version, action, payload, created_at, state, attempts,
+                       last_error, next_attempt_at, server_record, user_id)
+SELECT id, idempotency_key, item_id, base_version, action, payload, created_at, state, attempts, last_error,
+       next_attempt_at, server_record, (SELECT value ->> '$.user.id' FROM sync_state WHERE key = 'me')
+FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_v4 RENAME TO outbox;
+CREATE INDEX outbox_state ON outbox (state, item_id, id);
+CREATE INDEX outbox_item ON outbox (item_id, state);
+ALTER TABLE audit_log ADD COLUMN user_id TEXT;
+ALTER TABLE audit_log ADD COLUMN acting_for TEXT;
+ALTER TABLE audit_log ADD COLUMN action TEXT;
+ALTER TABLE audit_log ADD COLUMN entry_key TEXT;
+ALTER TABLE audit_log ADD COLUMN queued_at TEXT;
+ALTER TABLE audit_log ADD COLUMN delivered_at TEXT;
+ALTER TABLE audit_log ADD COLUMN error TEXT NOT NULL DEFAULT '';
+CREATE INDEX audit_entry ON audit_log (entry_key, id);
+ALTER TABLE attachments ADD COLUMN uploaded_id TEXT;
+ALTER TABLE attachments ADD COLUMN added_at TEXT;
+"""
+
 # Templates (issue 11): platform templates carry the platform's version, so that usage recorded
 # against an older version is told apart; personal templates live only in this encrypted cache;
 # each insertion of a template into an answer is recorded with the version it had.
@@ -240,7 +285,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", INITIAL),
     ("0002_queue_performance", QUEUE_PERFORMANCE),
     ("0003_lean_search", LEAN_SEARCH),
-    # 0004_workstation ([core], issue 9) goes here, before this one.
+    ("0004_workstation", WORKSTATION),
     ("0005_templates", TEMPLATES),
 ]
 

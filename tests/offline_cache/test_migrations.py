@@ -319,6 +319,22 @@ V2_DRAFT = ("m-v2-0003", "Черновик: кровельщики выйдут 
 V2_OUTBOX_KEY = "6c1b1f0e-0000-4000-8000-000000000002"
 
 
+def new_fixture_at(path: Path, version: int) -> tuple[sqlite_utils.Database, str]:
+    """A new fixture file with exactly the first ``version`` migrations, in an open transaction; and its stamp."""
+    from tests.world import WORLD_START
+
+    path.unlink(missing_ok=True)
+    db = open_encrypted(path, FIXTURE_KEY)
+    stamp = WORLD_START.isoformat()
+    db.conn.execute("CREATE TABLE _migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
+                    "applied_at TEXT NOT NULL)")
+    for name, sql in MIGRATIONS[:version]:
+        db.conn.executescript(f"BEGIN;\n{sql}\nINSERT INTO _migrations (name, applied_at) "
+                              f"VALUES ('{name}', '{stamp}');\nCOMMIT;")
+    db.conn.execute("BEGIN")
+    return db, stamp
+
+
 def make_cache_v2(path: Path = FIXTURES / "cache_v2.posdesk") -> None:
     """Write the schema-2 fixture: three items (two in work), a directory, a local draft, a pending action.
 
@@ -329,15 +345,7 @@ def make_cache_v2(path: Path = FIXTURES / "cache_v2.posdesk") -> None:
     from offline_cache.domain.deadlines import active_deadline
     from tests.world import CATEGORIES, WORLD_START
 
-    path.unlink(missing_ok=True)
-    db = open_encrypted(path, FIXTURE_KEY)
-    stamp = WORLD_START.isoformat()
-    db.conn.execute("CREATE TABLE _migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
-                    "applied_at TEXT NOT NULL)")
-    for name, sql in MIGRATIONS[:2]:
-        db.conn.executescript(f"BEGIN;\n{sql}\nINSERT INTO _migrations (name, applied_at) "
-                              f"VALUES ('{name}', '{stamp}');\nCOMMIT;")
-    db.conn.execute("BEGIN")
+    db, stamp = new_fixture_at(path, 2)
     names = write_fixture_directory(db, "c-exec1", cursor=7)
     items = []
     for n, (item_id, (text, address, applicant, category, assignee)) in enumerate(V2_ITEMS.items(), start=1):

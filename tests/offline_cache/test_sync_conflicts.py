@@ -50,7 +50,8 @@ def test_conflict_keeps_the_platform_state_and_the_officials_action(world: World
     assert shown is not None and shown.assignee_id == "c-exec2" and shown.status is Status.IN_WORK
     assert shown.version == 2 == cache.server_item(item_id).version  # type: ignore[union-attr]
     assert item_flags(cache, item_id) == (0, 1, None)
-    assert cache.outbox_counts() == {"pending": 0, "sending": 0, "done": 0, "failed": 0, "conflict": 1}
+    assert cache.outbox_counts() == {"pending": 0, "sending": 0, "done": 0, "failed": 0, "conflict": 1, "cancelled": 0,
+                                     "discarded": 0, "resolved": 0}
     server = world.platform.store.get_item(item_id)
     assert server is not None and server.assignee_id == "c-exec2"
     assert [h.action for h in server.history].count("route_to_executor") == 1
