@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from desktop.actions.controller import ActionController
 from desktop.card.card import MessageCard
+from desktop.files.open_failed import OpenFailedBar
 from desktop.labels import queue_name, role_name
 from desktop.queue.model import QueueModel
 from desktop.queue.panel import QueuePanel
@@ -29,6 +30,7 @@ from desktop.session import Session
 from offline_cache.attachments import ExternalCopies
 from offline_cache.clock import platform_now
 from offline_cache.domain.model import OPEN_STATUSES
+from offline_cache.profile import ProfileSettings
 from offline_cache.queues import Filters, QueueId, QueueQuery, queues_for
 
 TICK_MS = 60_000
@@ -55,10 +57,12 @@ class MainWindow(QMainWindow):
         self._settings = settings or QSettings("POS Desk", "POS Desk")
         self._copies = ExternalCopies()
         self._alerted: set[str] = set()
+        #: Set by «Выйти» / «Сменить пользователя»: the login to offer once this window has closed.
+        self.next_login: ProfileSettings | None = None
         me = session.me
         self.setWindowTitle(_t("POS Desk — {name}").format(name=me.user.full_name))
         self.query = QueueQuery(session.reader.db.conn, session.viewer)
-        self.model = QueueModel(self.query, self, clock=self._clock)
+        self.model = QueueModel(self.query, self, clock=self._clock, zone=me.organisation.timezone)
 
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -79,6 +83,8 @@ class MainWindow(QMainWindow):
         self.storage_warning.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.storage_warning.hide()
         outer.addWidget(self.storage_warning)
+        self.open_failed = OpenFailedBar(session.reader)
+        outer.addWidget(self.open_failed)
         self.navigation = QListWidget()
         self.navigation.setObjectName("queueNavigation")
         self.navigation.setMinimumWidth(180)
@@ -107,6 +113,7 @@ class MainWindow(QMainWindow):
 
         self.navigation.currentRowChanged.connect(self._queue_selected)
         self.panel.currentItemChanged.connect(self.card.show_item)
+        self.panel.searchAllRequested.connect(lambda: self.navigation.setCurrentRow(self.queues.index(QueueId.ALL)))
         self.card.attachmentRequested.connect(self._open_attachment)
         self.card.thumbnailsWanted.connect(self._fetch_thumbnails)
         self._opening: set[str] = set()
@@ -301,7 +308,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(_t("Загружаем вложение с платформы…"), 5000)
             return
         path = self._copies.open_copy(str(meta["name"]), data)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.open_failed.show_for(att_id, str(meta["name"]))
 
     # --- state ------------------------------------------------------------------------------
 
