@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from offline_cache.contract.models import ACTION_PAYLOADS
 from offline_cache.domain.model import Action, Status
 from offline_cache.queues import QueueId
 from tests.desktop.actions_world import show_queue
@@ -48,8 +46,6 @@ def test_the_chain_is_followed_and_shown_curator_then_head(world: World, open_wi
     assert head.card.chain.current == 2 and "#2e7d32" in head.card.chain.steps[1].styleSheet()  # curator done
 
 
-@pytest.mark.skipif("text" not in ACTION_PAYLOADS[Action.APPROVE].model_fields,
-                    reason="the approve payload's text (platform, issue 9) is not in the contract yet")
 def test_the_head_edits_the_draft_before_approving(world: World, open_window: WindowFactory, qtbot: QtBot) -> None:
     item = world.inject(org_id="v", text="Правка руководителя")
     coord = world.client("v-coord")
