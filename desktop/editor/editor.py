@@ -54,6 +54,9 @@ class AnswerEditor(QWidget):
         self._item: Item | None = None
         self._loaded = ""
         self._autosave = False
+        #: An approver's edits of drafts not approved yet, by item: (the draft edited, the edit). Memory only:
+        #: the edit is the head's until approval sends it, and it never outlives a change of the draft.
+        self._edits: dict[str, tuple[str, str]] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.text = QPlainTextEdit()
@@ -105,20 +108,28 @@ class AnswerEditor(QWidget):
     def set_item(self, item: Item | None, *, editable: bool, autosave: bool) -> None:
         """Show ``item``'s answer: the local draft first, else the platform's draft."""
         self.save_now()  # a pause in typing is not needed to keep what was typed before switching
+        base = item.draft.text if item is not None and item.draft else ""
         same = item is not None and self._item is not None and item.id == self._item.id
-        if same and self._autosave and autosave and editable:
-            self._item = item  # the cache changed under the official's typing: keep the text, refresh files
-            self._loaded = item.draft.text if item is not None and item.draft else ""
+        approving = editable and not autosave
+        if same and editable and not self.text.isReadOnly() and autosave == self._autosave \
+                and (autosave or base == self._loaded):
+            # The cache changed under the official's typing (a sync, an autosave): keep the text.
+            self._item, self._loaded = item, base
             self._fill_files()
             return
+        if self._item is not None and not self._autosave and self.is_edited():
+            self._edits[self._item.id] = (self._loaded, self.plain_text())  # a head's edit waits for the return
         self._item = item
         self._autosave = autosave and item is not None
         local = self._local_draft(item.id) if item is not None else None
         text = local[0] if local else (item.draft.text if item is not None and item.draft else "")
+        stashed = self._edits.pop(item.id, None) if item is not None else None
+        if approving and stashed is not None and stashed[0] == base:
+            text = stashed[1]  # the head's unsent edit of this very draft
         self.text.blockSignals(True)
         self.text.setPlainText(text)
         self.text.blockSignals(False)
-        self._loaded = item.draft.text if item is not None and item.draft else ""
+        self._loaded = base
         self.text.setReadOnly(not editable)
         self.attach_button.setVisible(autosave)
         self.detach_button.setVisible(autosave)

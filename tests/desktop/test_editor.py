@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.main_window import MainWindow
 from offline_cache.answer_files import MAX_ANSWER_FILE_BYTES
-from offline_cache.domain.model import Action
+from offline_cache.domain.model import Action, Status
 from offline_cache.queues import QueueId
 from tests.desktop.actions_world import show_queue
 from tests.desktop.conftest import WindowFactory
@@ -76,3 +77,22 @@ def test_files_are_checked_then_attached_and_removed(world: World, open_window: 
         editor.detach_button.click()
     qtbot.waitUntil(lambda: editor.files.count() == 0, timeout=10_000)
     assert window.card.item is not None and window.card.item.id == item_id
+
+
+def test_save_and_submit_by_keyboard_from_the_editor(world: World, open_window: WindowFactory, qtbot: QtBot) -> None:
+    window, (first, second) = executor_on(world, open_window, "Клавиатура", "Следующее")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=10_000)
+    editor = window.card.editor
+    editor.text.setFocus()
+    type_text(editor.text, "Ответ без мыши")
+    with qtbot.waitSignal(window.actions_controller.performed, timeout=15_000):
+        qtbot.keyClick(editor.text, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert window.card.item is not None and window.card.item.id == first and editor.plain_text() == "Ответ без мыши"
+    with qtbot.waitSignal(window.actions_controller.performed, timeout=15_000):
+        qtbot.keyClick(editor.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.card.item is not None and window.card.item.id == second  # on to the next one
+    qtbot.waitUntil(lambda: world.platform.store.get_item(first).status is Status.ON_APPROVAL,  # type: ignore[union-attr]
+                    timeout=20_000)
+    draft = world.platform.store.get_item(first).draft  # type: ignore[union-attr]
+    assert draft is not None and draft.text == "Ответ без мыши"  # no newline slipped in from Ctrl+Return
