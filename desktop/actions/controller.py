@@ -155,6 +155,10 @@ class ActionController(QObject):
         editor = self.card.editor
         if action is Action.ROUTE_TO_EXECUTOR and self.bar.picker.current_id():
             self.perform(action, {"executor_id": self.bar.picker.current_id()})
+        elif action is Action.ROUTE_TO_EXECUTOR and self.bar.routing.isVisibleTo(self.window):
+            # The picker is right there in the card: type a name, Enter routes.
+            self.bar.picker.filter.setFocus()
+            self.window.statusBar().showMessage(_t("Начните вводить фамилию исполнителя и нажмите Enter"), 8_000)
         elif action in (Action.ROUTE_TO_EXECUTOR, Action.REASSIGN):
             exclude = frozenset({item.assignee_id}) if item.assignee_id else frozenset()
             people = candidates(self.session.reader, item.org_id, self._clock(), self._zone, exclude)
