@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -28,6 +28,7 @@ from desktop.queue.model import QueueModel
 from desktop.queue.panel import QueuePanel
 from desktop.session import Session
 from offline_cache.attachments import ExternalCopies
+from offline_cache.clock import platform_now
 from offline_cache.domain.model import OPEN_STATUSES
 from offline_cache.profile import ProfileSettings
 from offline_cache.queues import Filters, QueueId, QueueQuery, queues_for
@@ -53,7 +54,8 @@ class MainWindow(QMainWindow):
     def __init__(self, session: Session, *, clock: object = None, settings: QSettings | None = None) -> None:
         super().__init__()
         self.session = session
-        self._clock = clock or (lambda: datetime.now(UTC))
+        # Deadlines and the actions offered are judged by the platform's time, as the worker judges them.
+        self._clock = clock or (lambda: platform_now(session.reader))
         self._settings = settings or QSettings("POS Desk", "POS Desk")
         self._copies = ExternalCopies()
         self._alerted: set[str] = set()
