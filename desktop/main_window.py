@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -24,10 +24,12 @@ from desktop.actions.controller import ActionController
 from desktop.card.card import MessageCard
 from desktop.files.open_failed import OpenFailedBar
 from desktop.labels import queue_name, role_name
+from desktop.outbox.workstation import OfflineWork
 from desktop.queue.model import QueueModel
 from desktop.queue.panel import QueuePanel
 from desktop.session import Session
 from offline_cache.attachments import ExternalCopies
+from offline_cache.clock import platform_now
 from offline_cache.domain.model import OPEN_STATUSES
 from offline_cache.profile import ProfileSettings
 from offline_cache.queues import Filters, QueueId, QueueQuery, queues_for
@@ -51,7 +53,8 @@ class MainWindow(QMainWindow):
     def __init__(self, session: Session, *, clock: object = None, settings: QSettings | None = None) -> None:
         super().__init__()
         self.session = session
-        self._clock = clock or (lambda: datetime.now(UTC))
+        # Deadlines run on the platform's clock: the computer's corrected by the last measured skew.
+        self._clock = clock or (lambda: platform_now(session.reader))
         self._settings = settings or QSettings("POS Desk", "POS Desk")
         self._copies = ExternalCopies()
         self._alerted: set[str] = set()
@@ -131,6 +134,7 @@ class MainWindow(QMainWindow):
         self.navigation.setCurrentRow(0)
         self._restore_state()
         self.refresh_counts()
+        self.offline = OfflineWork(self)
 
     # --- building ---------------------------------------------------------------------------
 
