@@ -35,6 +35,8 @@ from offline_cache.profile import ProfileSettings
 from offline_cache.queues import Filters, QueueId, QueueQuery, queues_for
 
 TICK_MS = 60_000
+#: Up to this many changed items are updated in place at once; more wait for the coalesced refresh.
+ROWS_IN_PLACE = 50
 
 
 def _t(text: str) -> str:
@@ -190,9 +192,12 @@ class MainWindow(QMainWindow):
     def _items_changed(self, item_ids: list[str]) -> None:
         # Pages arrive fast during a download: coalesce refreshes (rarer while the download runs),
         # so the UI thread spends its time on the official, not on re-reading a growing table.
+        downloading = self.progress.isVisible()
+        if not downloading and len(item_ids) <= ROWS_IN_PLACE:
+            self.model.update_rows(item_ids)  # an own action shows on its row now, not after the refresh
         if not self._refresh_pending:
             self._refresh_pending = True
-            QTimer.singleShot(1500 if self.progress.isVisible() else 300, self._refresh_now)
+            QTimer.singleShot(1500 if downloading else 300, self._refresh_now)
         if self.card.item is not None and self.card.item.id in item_ids:
             self.card.show_item(self.card.item.id)
 
