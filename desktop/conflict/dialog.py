@@ -5,37 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.card.card import plain_label
 from desktop.clock import utc_label, zone_time
-from desktop.labels import history_action_name, status_name
-from desktop.outbox.model import action_title
+from desktop.labels import history_action_name, short_action_name, status_name
 from offline_cache.contract.models import Item
 from offline_cache.store.cache import OutboxEntry
 
 
 def _t(text: str) -> str:
     return QCoreApplication.translate("ConflictDialog", text)
-
-
-def _plain(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
 
 
 def _text_box(text: str, name: str) -> QPlainTextEdit:
@@ -86,11 +77,11 @@ class ConflictDialog(QDialog):
         tz = ZoneInfo(zone)
         self.setWindowTitle(_t("Конфликт с платформой — № {n}").format(n=number))
         layout = QVBoxLayout(self)
-        intro = _plain(_t("Пока ваше действие ждало отправки, сообщение № {n} изменили на платформе, и действие "
+        intro = plain_label(_t("Пока ваше действие ждало отправки, сообщение № {n} изменили на платформе, и действие "
                           "к новой версии не подошло. Ничего не потеряно: сравните версии и выберите, "
                           "как поступить.").format(n=number))
         layout.addWidget(intro)
-        self.reason = _plain(_t("Ответ платформы: {r}").format(r=entry.last_error or "—"))
+        self.reason = plain_label(_t("Ответ платформы: {r}").format(r=entry.last_error or "—"))
         self.reason.setObjectName("conflictReason")
         self.reason.setStyleSheet("color: #b26a00;")
         layout.addWidget(self.reason)
@@ -99,9 +90,9 @@ class ConflictDialog(QDialog):
         queued = datetime.fromisoformat(entry.created_at)
         mine = QGroupBox(_t("Моё действие"))
         mine_form = QFormLayout(mine)
-        mine_form.addRow(_t("Действие:"), _plain(action_title(entry.action)))
-        mine_form.addRow(_t("Поставлено:"), _plain(f"{zone_time(queued, tz)} ({utc_label(tz, queued)})"))
-        mine_form.addRow(_t("Основано на версии:"), _plain(str(entry.base_version)))
+        mine_form.addRow(_t("Действие:"), plain_label(short_action_name(entry.action)))
+        mine_form.addRow(_t("Поставлено:"), plain_label(f"{zone_time(queued, tz)} ({utc_label(tz, queued)})"))
+        mine_form.addRow(_t("Основано на версии:"), plain_label(str(entry.base_version)))
         self.mine_text = _text_box(my_text(entry), "mineText")
         mine_form.addRow(_t("Мой текст:"), self.mine_text)
         side.addWidget(mine)
@@ -114,12 +105,12 @@ class ConflictDialog(QDialog):
             who = names.get(latest.actor_id or "", latest.actor_id or _t("платформа")) if latest else "—"
             what = f"{history_action_name(latest.action)} · {who}" if latest else "—"
             changed = f"{zone_time(server.updated_at, tz)} ({utc_label(tz, server.updated_at)})"
-            theirs_form.addRow(_t("Статус:"), _plain(status_name(server.status)))
-            theirs_form.addRow(_t("Исполнитель:"), _plain(names.get(server.assignee_id or "", "—")))
-            theirs_form.addRow(_t("Последнее изменение:"), _plain(f"{what}, {changed}"))
-            theirs_form.addRow(_t("Версия:"), _plain(str(server.version)))
+            theirs_form.addRow(_t("Статус:"), plain_label(status_name(server.status)))
+            theirs_form.addRow(_t("Исполнитель:"), plain_label(names.get(server.assignee_id or "", "—")))
+            theirs_form.addRow(_t("Последнее изменение:"), plain_label(f"{what}, {changed}"))
+            theirs_form.addRow(_t("Версия:"), plain_label(str(server.version)))
         else:
-            theirs_form.addRow(_plain(_t("Платформа не прислала текущую версию; она придёт со следующей "
+            theirs_form.addRow(plain_label(_t("Платформа не прислала текущую версию; она придёт со следующей "
                                          "синхронизацией.")))
         self.their_text = _text_box(their_text(server), "theirText")
         self.their_text.setPlaceholderText(_t("На платформе текста ответа нет"))
@@ -149,7 +140,7 @@ class ConflictDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(later)
         layout.addLayout(buttons)
-        note = _plain(_t("Мой текст не пропадёт ни при каком выборе: при «Принять версию платформы» и «Изменить…» "
+        note = plain_label(_t("Мой текст не пропадёт ни при каком выборе: при «Принять версию платформы» и «Изменить…» "
                          "он остаётся черновиком этого сообщения."))
         layout.addWidget(note)
         self.resize(900, 520)

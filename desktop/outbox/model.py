@@ -10,7 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Q
 from PySide6.QtGui import QBrush, QColor
 
 from desktop.clock import utc_label, zone_time
-from desktop.labels import action_name, outbox_state_name
+from desktop.labels import outbox_state_name, short_action_name
 from offline_cache.outbox import Outbox
 from offline_cache.store.cache import Cache, OutboxEntry
 
@@ -29,11 +29,6 @@ STATE_COLOURS = {"failed": QColor("#c62828"), "conflict": QColor("#b26a00"), "se
 
 def _t(text: str) -> str:
     return QCoreApplication.translate("OutboxModel", text)
-
-
-def action_title(action: str) -> str:
-    """What the official asked for, as the button said it («Назначить исполнителя»): not yet done."""
-    return action_name(action).rstrip("…")
 
 
 def _header(column: str) -> str:
@@ -134,7 +129,7 @@ class OutboxModel(QAbstractTableModel):
         if column == "number":
             return self.number(entry)
         if column == "action":
-            return action_title(entry.action)
+            return short_action_name(entry.action)
         if column == "who":
             return self.who(entry)
         if column == "reason":

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.conflict.dialog import ConflictDialog
-from desktop.labels import outbox_state_name
-from desktop.outbox.model import COLUMNS, OutboxModel, action_title
+from desktop.labels import outbox_state_name, short_action_name
+from desktop.outbox.model import COLUMNS, OutboxModel
 from desktop.outbox.resend import ResendDialog
 from offline_cache.store.cache import OutboxEntry
 
@@ -146,7 +146,7 @@ class OutboxWindow(QDialog):
 
     def _describe(self, entry: OutboxEntry) -> str:
         state = outbox_state_name(entry.state)
-        lines = [f"{action_title(entry.action)} · № {self.model.number(entry)} · {state}",
+        lines = [f"{short_action_name(entry.action)} · № {self.model.number(entry)} · {state}",
                  _t("Поставлено: {t} · кто: {who}").format(t=self.model.queued(entry), who=self.model.who(entry))]
         if not self.model.is_mine(entry):
             lines.append(_t("Действие другого входа: под вашим логином оно не отправляется и не меняется."))
@@ -202,7 +202,7 @@ class OutboxWindow(QDialog):
         box = QMessageBox(QMessageBox.Icon.Warning, _t("Отказаться от действия"),
                           _t("Отказаться от действия «{a}» по сообщению № {n}? Оно не будет отправлено на "
                              "платформу. Запись останется в «Исходящих» (завершённые) и в журнале.").format(
-                              a=action_title(entry.action), n=self.model.number(entry)),
+                              a=short_action_name(entry.action), n=self.model.number(entry)),
                           QMessageBox.StandardButton.NoButton, self)
         box.setObjectName("discardConfirm")
         drop = box.addButton(_t("Отказаться"), QMessageBox.ButtonRole.DestructiveRole)

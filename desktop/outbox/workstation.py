@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout
 
-from desktop.clock import utc_label, zone_time
 from desktop.countdown import format_span
 from desktop.outbox.banner import ConnectionBanner
-from desktop.outbox.model import UNDELIVERED, action_title
+from desktop.outbox.model import UNDELIVERED
 from desktop.outbox.view import OutboxWindow
 from desktop.startup import ReloginDialog
 from offline_cache.clock import skew_seconds, skew_warning
@@ -38,7 +37,6 @@ class OfflineWork(QObject):
         self.window = window
         session = window.session
         self.session = session
-        self._zone = window.model.zone
         self.banner = ConnectionBanner()
         self.banner.loginRequested.connect(self.ask_login)
         self.banner.retryRequested.connect(session.worker.sync_now)
@@ -46,7 +44,6 @@ class OfflineWork(QObject):
         layout = central.layout() if central is not None else None
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(layout.indexOf(window.storage_warning) + 1, self.banner)
-        self.pending_note = self._wrap_card()
         self.clock_warning = QLabel()
         self.clock_warning.setObjectName("clockWarning")
         self.clock_warning.setTextFormat(Qt.TextFormat.PlainText)
@@ -62,11 +59,9 @@ class OfflineWork(QObject):
         bridge = session.worker.bridge
         self._connections: tuple[tuple[Any, Any], ...] = (
             (bridge.statusChanged, self._status), (bridge.outboxChanged, self._outbox_changed),
-            (bridge.itemsChanged, self._items_changed), (bridge.clockSkew, self._clock_skew),
-            (bridge.loginFinished, self._login_finished))
+            (bridge.clockSkew, self._clock_skew), (bridge.loginFinished, self._login_finished))
         for signal, slot in self._connections:
             signal.connect(slot)
-        window.panel.currentItemChanged.connect(self._items_changed)
         window.installEventFilter(self)
         self._outbox_changed(session.reader.outbox_counts())
         self._clock_skew(skew_seconds(session.reader))
@@ -91,26 +86,6 @@ class OfflineWork(QObject):
             self.relogin.close()
 
     # --- building ---------------------------------------------------------------------------
-
-    def _wrap_card(self) -> QLabel:
-        """A note over the card: what of the shown item is not delivered yet, and since when."""
-        window = self.window
-        note = QLabel()
-        note.setObjectName("pendingNote")
-        note.setTextFormat(Qt.TextFormat.PlainText)
-        note.setWordWrap(True)
-        note.setStyleSheet("background: #e3f2fd; color: #0d47a1; padding: 6px;")
-        note.hide()
-        holder = QWidget()
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(note)
-        window.splitter.replaceWidget(window.splitter.indexOf(window.card), holder)
-        self._card_holder = holder  # PySide does not hand the new widget's ownership to the splitter: keep it
-        column.addWidget(window.card, 1)
-        window.card.show()
-        return note
 
     def _build_menu(self) -> None:
         menu = self.window.menuBar().addMenu(_t("&Сеанс"))
@@ -184,7 +159,6 @@ class OfflineWork(QObject):
 
     def _outbox_changed(self, counts: dict[str, int]) -> None:
         self.banner.set_waiting(self._waiting(counts))
-        self._show_pending()
         if counts.get("conflict", 0):
             self._open_new_conflicts()
 
@@ -235,31 +209,6 @@ class OfflineWork(QObject):
         editor = self.window.card.editor
         if editor.isVisible():
             editor.text.setFocus()
-
-    def _items_changed(self, _ids: object = None) -> None:
-        self._show_pending()
-
-    def _show_pending(self) -> None:
-        item = self.window.card.item
-        entries = [] if item is None else self.session.reader.outbox(UNDELIVERED, item_id=item.id)
-        if not entries:
-            self.pending_note.hide()
-            return
-        lines = []
-        for entry in entries:
-            queued = datetime.fromisoformat(entry.created_at)
-            when = f"{zone_time(queued, self._zone)} ({utc_label(self._zone, queued)})"
-            if entry.state in ("pending", "sending"):
-                lines.append(_t("Не отправлено: «{a}», в очереди с {t}").format(
-                    a=action_title(entry.action), t=when))
-            elif entry.state == "failed":
-                lines.append(_t("Отклонено платформой: «{a}» — {r}. Исправьте или откажитесь в «Исходящих».")
-                             .format(a=action_title(entry.action), r=entry.last_error))
-            else:
-                lines.append(_t("Конфликт: «{a}» не подошло к новой версии. Решите в «Исходящих».").format(
-                    a=action_title(entry.action)))
-        self.pending_note.setText("\n".join(lines))
-        self.pending_note.show()
 
     # --- leaving ----------------------------------------------------------------------------
 

@@ -67,9 +67,9 @@ def test_a_remembered_profile_works_offline_and_delivers_after_logging_in_in_the
             Qt.ItemDataRole.ToolTipRole)
         assert "в очереди с" in tip and "UTC+5" in tip
         window.panel.select_item(item.id)
-        note = window.offline.pending_note
+        note = window.card.pending
         qtbot.waitUntil(note.isVisible, timeout=10_000)
-        assert "Не отправлено: «Назначить исполнителя», в очереди с" in note.text()
+        assert "«Назначить исполнителя» ожидает отправки, поставлено" in note.text()
         assert world.platform.store.get_item(item.id).status is Status.AWAITING_ROUTING  # type: ignore[union-attr]
 
         # The platform is back: without a session it asks for the login, in the window.

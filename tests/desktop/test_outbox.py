@@ -95,8 +95,8 @@ def test_an_invalid_action_shows_the_platforms_reason_and_is_corrected_and_resen
     reason = cell(outbox, 0, "reason")
     assert "планируемая дата решения должна быть в будущем" in reason
     window.offline.show_item(item.id)
-    qtbot.waitUntil(lambda: "Отклонено платформой" in window.offline.pending_note.text(), timeout=10_000)
-    assert reason in window.offline.pending_note.text()
+    qtbot.waitUntil(lambda: "платформа отказала" in window.card.pending.text(), timeout=10_000)
+    assert reason in window.card.pending.text()  # the card says why, too
 
     # Correct it: the reason on top, the text and the date editable; «Отправить снова».
     outbox.table.selectRow(0)
