@@ -24,6 +24,7 @@ from desktop.actions.controller import ActionController
 from desktop.card.card import MessageCard
 from desktop.files.open_failed import OpenFailedBar
 from desktop.labels import queue_name, role_name
+from desktop.outbox.workstation import OfflineWork
 from desktop.queue.model import QueueModel
 from desktop.queue.panel import QueuePanel
 from desktop.session import Session
@@ -54,7 +55,7 @@ class MainWindow(QMainWindow):
     def __init__(self, session: Session, *, clock: object = None, settings: QSettings | None = None) -> None:
         super().__init__()
         self.session = session
-        # Deadlines and the actions offered are judged by the platform's time, as the worker judges them.
+        # Deadlines run on the platform's clock: the computer's corrected by the last measured skew.
         self._clock = clock or (lambda: platform_now(session.reader))
         self._settings = settings or QSettings("POS Desk", "POS Desk")
         self._copies = ExternalCopies()
@@ -135,6 +136,7 @@ class MainWindow(QMainWindow):
         self.navigation.setCurrentRow(0)
         self._restore_state()
         self.refresh_counts()
+        self.offline = OfflineWork(self)
 
     # --- building ---------------------------------------------------------------------------
 
