@@ -24,6 +24,7 @@ from desktop.actions.controller import ActionController
 from desktop.card.card import MessageCard
 from desktop.files.open_failed import OpenFailedBar
 from desktop.labels import queue_name, role_name
+from desktop.lock.settings import app_settings
 from desktop.queue.model import QueueModel
 from desktop.queue.panel import QueuePanel
 from desktop.session import Session
@@ -52,7 +53,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.session = session
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._settings = settings or QSettings("POS Desk", "POS Desk")
+        self._settings = settings or app_settings()  # owner-only file (issue 12)
         self._copies = ExternalCopies()
         self._alerted: set[str] = set()
         #: Set by «Выйти» / «Сменить пользователя»: the login to offer once this window has closed.

@@ -9,6 +9,7 @@ still hold undelivered actions.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import math
 import os
@@ -230,8 +231,10 @@ def _prepare(target: Path, *, create: bool) -> None:
     """Check the file before SQLite sees it; create a new one owner-only, so its -wal and -shm are too."""
     if target.exists():
         _check_existing(target)
-        for companion in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
-            secure_file(companion)
+        with contextlib.suppress(OSError):  # tightening what an older version left open is best effort
+            secure_folder(target.parent)
+            for companion in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
+                secure_file(companion)
         return
     if not create:
         raise CacheError(f"Файл кэша не найден: {target}")

@@ -103,3 +103,11 @@ def test_damaged_or_foreign_cache_exits_2_and_is_not_overwritten(home: Path, dam
     for command in (["status"], ["sync", "--once"]):
         told(posdesk(env, *command), needle, "не изменён")
         assert sha(cache) == before
+
+
+def test_sync_leaves_only_owner_only_files_and_folders(synced_home: Path) -> None:
+    data = synced_home / "data"
+    found = {str(p.relative_to(synced_home)): oct(p.stat().st_mode & 0o777) for p in [data, *data.rglob("*")]}
+    assert any(name.endswith(".posdesk") for name in found) and "data/profile.json" in found, found
+    for name, mode in found.items():
+        assert mode == ("0o700" if (synced_home / name).is_dir() else "0o600"), (name, found)
