@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
+from offline_cache.logsafe import install_crash_reports
+
 HEADLESS_COMMANDS = ("sync", "status", "search")
 
 
 def main(argv: list[str] | None = None) -> int:
     args_in = sys.argv[1:] if argv is None else argv
+    install_crash_reports()  # a crash report names the failure and where, never a citizen's text
     if any(a in HEADLESS_COMMANDS for a in args_in):
         from offline_cache.cli import main as cli_main  # no Qt for headless commands
 
