@@ -5,12 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
-from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat, QTextDocument
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from offline_cache.checks import CheckResult
 from offline_cache.spelling import WORD, Speller, fold
 
+DIALOG_WIDTH = 680
 #: Typing pauses this long before spelling is looked at again.
 SPELLING_MS = 400
 
@@ -26,7 +36,7 @@ class ChecksDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("checksDialog")
         self.setWindowTitle(_t("Проверка перед отправкой: {a}").format(a=action))
-        self.resize(640, 200)
+        self.setMinimumWidth(DIALOG_WIDTH)
         self.results = list(results)
         self.blocked = any(r.blocking for r in results)
         layout = QVBoxLayout(self)
@@ -45,6 +55,8 @@ class ChecksDialog(QDialog):
             row.setText(f"{mark}: {result.message}")
             row.setStyleSheet("background: #fdecea; color: #8e1b1b; padding: 6px;" if result.blocking
                               else "background: #fff3c4; color: #5d4200; padding: 6px;")
+            # A wrapped label in a dialog does not ask for its height by itself: give it what it needs.
+            row.setMinimumHeight(row.heightForWidth(DIALOG_WIDTH - 40))
             layout.addWidget(row)
             self.rows.append(row)
         buttons = QDialogButtonBox()
@@ -70,8 +82,10 @@ class ChecksDialog(QDialog):
 class SpellingHighlighter(QSyntaxHighlighter):
     """Underlines words the speller does not know; looks again once typing pauses (never per key)."""
 
-    def __init__(self, document: QTextDocument) -> None:
+    def __init__(self, edit: QPlainTextEdit) -> None:
+        document = edit.document()
         super().__init__(document)
+        self.edit = edit
         self.speller: Speller | None = None
         self.unknown: frozenset[str] = frozenset()
         self.underline = QTextCharFormat()
@@ -97,7 +111,13 @@ class SpellingHighlighter(QSyntaxHighlighter):
         unknown = frozenset(fold(m.word) for m in found)
         if unknown != self.unknown:
             self.unknown = unknown
-            self.rehighlight()
+            # New underlines are no edit: the box must not report a change (that would autosave a draft
+            # of every item merely looked at).
+            blocked = self.edit.blockSignals(True)
+            try:
+                self.rehighlight()
+            finally:
+                self.edit.blockSignals(blocked)
 
     def highlightBlock(self, text: str) -> None:
         if not self.unknown:

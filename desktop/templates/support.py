@@ -52,7 +52,7 @@ class TemplateSupport(QObject):
         self.results: list[CheckResult] = []
         editor = card.editor
         self.assist = TemplateAssist(editor.text, session.reader, session.worker, self._editor_context)
-        self.highlighter = SpellingHighlighter(editor.text.document())
+        self.highlighter = SpellingHighlighter(editor.text)
         self.insert_action = QAction(_t("Вставить шаблон в ответ"), window)
         self.insert_action.setObjectName("insertTemplate")
         self.insert_action.setShortcut(QKeySequence(INSERT_SHORTCUT))

@@ -114,6 +114,21 @@ def test_spelling_is_underlined_after_a_pause_in_typing(world: World, open_windo
     qtbot.waitUntil(lambda: not highlighter.unknown, timeout=10_000)
 
 
+def test_underlining_a_shown_draft_is_not_an_edit(world: World, open_window: WindowFactory, qtbot: QtBot) -> None:
+    with_templates(world)
+    item = inject_demo(world)
+    window = executor_with(world, open_window, qtbot, item)
+    editor, highlighter = window.card.editor, templates_of(window).highlighter
+    edits: list[bool] = []
+    editor.edited.connect(lambda: edits.append(True))
+    editor.set_item(window.card.item, editable=True, autosave=True)
+    editor.text.blockSignals(True)  # as set_item shows a draft from the cache
+    editor.text.setPlainText("Ответ с ашибкой.")
+    editor.text.blockSignals(False)
+    qtbot.waitUntil(lambda: "ашибкой" in highlighter.unknown, timeout=10_000)
+    assert edits == [] and editor.saved.text() != "Сохраняется…"  # nothing to autosave: nobody typed
+
+
 def test_an_interim_answer_without_a_term_is_blocked(world: World, open_window: WindowFactory,
                                                      qtbot: QtBot) -> None:
     with_templates(world)
