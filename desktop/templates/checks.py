@@ -36,7 +36,7 @@ class ChecksDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("checksDialog")
         self.setWindowTitle(_t("Проверка перед отправкой: {a}").format(a=action))
-        self.setMinimumWidth(DIALOG_WIDTH)
+        self.setFixedWidth(DIALOG_WIDTH)
         self.results = list(results)
         self.blocked = any(r.blocking for r in results)
         layout = QVBoxLayout(self)
@@ -55,10 +55,13 @@ class ChecksDialog(QDialog):
             row.setText(f"{mark}: {result.message}")
             row.setStyleSheet("background: #fdecea; color: #8e1b1b; padding: 6px;" if result.blocking
                               else "background: #fff3c4; color: #5d4200; padding: 6px;")
-            # A wrapped label in a dialog does not ask for its height by itself: give it what it needs.
-            row.setMinimumHeight(row.heightForWidth(DIALOG_WIDTH - 40))
             layout.addWidget(row)
             self.rows.append(row)
+        # A wrapped label in a dialog does not ask for its height by itself: give each exactly what it needs.
+        margins = layout.contentsMargins()
+        for row in self.rows:
+            row.ensurePolished()
+            row.setFixedHeight(row.heightForWidth(DIALOG_WIDTH - margins.left() - margins.right()))
         buttons = QDialogButtonBox()
         self.back = QPushButton(_t("Вернуться к ответу"))
         self.back.setObjectName("checksBack")

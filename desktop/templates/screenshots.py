@@ -18,6 +18,8 @@ from offline_cache.templates import Purpose, TemplateLibrary
 
 #: Answers that make the checks speak (each check fires on one of them).
 WEAK_ANSWER = "Ваше обращение рассмотрено в установленном порядке, вапрос нахотится на контроле. {ответственный}."
+WARNED_ANSWER = ("Уважаемый заявитель! Ваше обращение рассмотрено в установленном порядке. Вопрос взят на контроль, "
+                 "ситуацыя будет рассмотрена специалистами администрации в ближайшее время.")
 MISSPELT = ("Уважаемый заявитель! Яма на дароге по вашему адресу будет заделана, рабочие преедут "
             "в течении недели.")
 
@@ -57,9 +59,24 @@ def _earlier_answered(window: MainWindow) -> Item | None:
     return None
 
 
+def _select_with_category_template(window: MainWindow) -> None:
+    """Show an item of the queue that a template of its own category fits (so the ranking shows), if any."""
+    library = TemplateLibrary(window.session.reader)
+    categories = {c for t in library.templates(Purpose.ANSWER) for c in t.category_codes}
+    for row in range(min(window.model.rowCount(), 100)):
+        item_id = window.model.item_id(row)
+        item = window.session.reader.item(item_id) if item_id else None
+        if item is not None and item.category_code in categories:
+            window.panel.select_item(item.id)
+            if Action.SAVE_DRAFT in window.card.offered:
+                return
+    return
+
+
 def template_shots(window: MainWindow, role: Role, out: Path) -> list[Path]:
     """With an executor's item selected (as ``action_shots`` leaves it), picture templates and checks."""
     saved: list[Path] = []
+    _select_with_category_template(window)
     item = window.card.item
     if role is not Role.EXECUTOR or item is None or Action.SAVE_DRAFT not in window.card.offered:
         return saved
@@ -97,6 +114,7 @@ def template_shots(window: MainWindow, role: Role, out: Path) -> list[Path]:
     copied = draft_for_item(reader, earlier, "", Purpose.INTERIM) if earlier is not None else None
     drafts = {
         "answer": draft_for_item(reader, item, WEAK_ANSWER, Purpose.ANSWER),
+        "warnings": draft_for_item(reader, item, WARNED_ANSWER, Purpose.ANSWER),
         "rejection": draft_for_item(reader, item, "", Purpose.REJECTION),
     }
     if copied is not None and copied.earlier_answer:
@@ -106,7 +124,8 @@ def template_shots(window: MainWindow, role: Role, out: Path) -> list[Path]:
         earlier_text = f"Уважаемый заявитель! Работы по адресу {item.address} выполнены 12.03.2026."
         drafts["interim"] = DraftToCheck(earlier_text, Purpose.INTERIM, address=item.address,
                                          earlier_answer=earlier_text)
-    names = {"answer": "На утверждение", "rejection": "Отклонить", "interim": "Промежуточный ответ"}
+    names = {"answer": "На утверждение", "warnings": "На утверждение", "rejection": "Отклонить",
+             "interim": "Промежуточный ответ"}
     for key, draft in drafts.items():
         dialog = ChecksDialog(check_draft(draft, support.speller), names[key], window)
         dialog.show()
