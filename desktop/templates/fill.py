@@ -15,6 +15,22 @@ def _t(text: str) -> str:
     return QCoreApplication.translate("Templates", text)
 
 
+def add_preview(layout: QVBoxLayout, caption: str, name: str, note_name: str) -> tuple[QPlainTextEdit, QLabel]:
+    """A read-only preview of the filled text under ``caption``, and a note (plain text) under it."""
+    layout.addWidget(QLabel(caption))
+    preview = QPlainTextEdit()
+    preview.setObjectName(name)
+    preview.setReadOnly(True)
+    layout.addWidget(preview, 3)
+    note = QLabel()
+    note.setObjectName(note_name)
+    note.setTextFormat(Qt.TextFormat.PlainText)
+    note.setWordWrap(True)
+    note.setStyleSheet("color: #8a5a00;")
+    layout.addWidget(note)
+    return preview, note
+
+
 class FillDialog(QDialog):
     """Asks for every missing value at once; the preview follows each key press. Enter confirms."""
 
@@ -38,17 +54,7 @@ class FillDialog(QDialog):
             form.addRow(placeholder.label + ":", field)
             self.fields[placeholder.name] = field
         layout.addLayout(form)
-        layout.addWidget(QLabel(_t("Так будет вставлено:")))
-        self.preview = QPlainTextEdit()
-        self.preview.setObjectName("fillPreview")
-        self.preview.setReadOnly(True)
-        layout.addWidget(self.preview, 1)
-        self.note = QLabel()
-        self.note.setObjectName("fillNote")
-        self.note.setTextFormat(Qt.TextFormat.PlainText)
-        self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #8a5a00;")
-        layout.addWidget(self.note)
+        self.preview, self.note = add_preview(layout, _t("Так будет вставлено:"), "fillPreview", "fillNote")
         buttons, self.ok = ok_cancel(_t("Вставить"), self.accept, self.reject)
         self.ok.setDefault(True)
         layout.addWidget(buttons)

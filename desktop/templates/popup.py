@@ -13,11 +13,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.templates.fill import add_preview
 from desktop.templates.models import ID_ROLE, SuggestionModel
 from offline_cache.placeholders import Rendered
 from offline_cache.templates import Purpose, Suggestion
@@ -70,17 +70,8 @@ class SuggestionPopup(QDialog):
         self.empty.setObjectName("templateNothing")
         self.empty.hide()
         layout.addWidget(self.empty)
-        layout.addWidget(QLabel(_t("Текст с подстановками для этого сообщения:")))
-        self.preview = QPlainTextEdit()
-        self.preview.setObjectName("templatePreview")
-        self.preview.setReadOnly(True)
-        layout.addWidget(self.preview, 3)
-        self.missing = QLabel()
-        self.missing.setObjectName("templateMissing")
-        self.missing.setTextFormat(Qt.TextFormat.PlainText)
-        self.missing.setWordWrap(True)
-        self.missing.setStyleSheet("color: #8a5a00;")
-        layout.addWidget(self.missing)
+        self.preview, self.missing = add_preview(layout, _t("Текст с подстановками для этого сообщения:"),
+                                                 "templatePreview", "templateMissing")
         self.search.textChanged.connect(self.refresh)
         self.purpose.currentIndexChanged.connect(self.refresh)
         self.list.doubleClicked.connect(lambda _index: self.pick())
