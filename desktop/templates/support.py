@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMainWindow, QPlainTextEdit, QPushButton, QWidget
@@ -56,7 +57,7 @@ class TemplateSupport(QObject):
         self.insert_action = QAction(_t("Вставить шаблон в ответ"), window)
         self.insert_action.setObjectName("insertTemplate")
         self.insert_action.setShortcut(QKeySequence(INSERT_SHORTCUT))
-        self.insert_action.triggered.connect(self.assist.open)
+        self.insert_action.triggered.connect(self.insert)
         self.manager_action = QAction(_t("Шаблоны ответов…"), window)
         self.manager_action.setObjectName("templateManagerAction")
         self.manager_action.setShortcut(QKeySequence(MANAGER_SHORTCUT))
@@ -68,14 +69,23 @@ class TemplateSupport(QObject):
             self.insert_button = QPushButton(_t("Шаблон… ({k})").format(k=INSERT_SHORTCUT))
             self.insert_button.setObjectName("insertTemplateButton")
             self.insert_button.setToolTip(_t("Шаблоны для этого сообщения; в тексте можно набрать «::»"))
-            self.insert_button.clicked.connect(self.assist.open)
+            self.insert_button.clicked.connect(self.insert)
             tools.insertWidget(0, self.insert_button)
         bridge = session.worker.bridge
         bridge.writeFinished.connect(self._written)
         self._speller_request = session.worker.run_write(speller_for)
 
+    def insert(self) -> bool:
+        """Open the suggestions for the answer being written; say why not when nobody writes one here."""
+        if self.assist.open():
+            return True
+        self.window.statusBar().showMessage(_t("Шаблон вставляется в ответ, который вы пишете: выберите сообщение "
+                                               "в работе у вас или на вашем утверждении."), 8_000)
+        return False
+
     def _written(self, request: str, result: object, error: str) -> None:
-        if request == self._speller_request and isinstance(result, Speller) and not error:
+        if request == self._speller_request and isinstance(result, Speller) and not error \
+                and shiboken6.isValid(self.highlighter):
             self.speller = result
             self.highlighter.set_speller(result)
             self.spellerReady.emit()

@@ -121,3 +121,14 @@ def test_models_pass_the_model_tester(world: World, open_window: WindowFactory, 
     manager = templates_of(window).open_manager()
     qtmodeltester.check(manager.model, force_py=True)  # type: ignore[attr-defined]
     manager.reject()
+
+
+def test_no_suggestions_where_nobody_writes_an_answer_and_the_window_says_why(
+        world: World, open_window: WindowFactory, qtbot: QtBot) -> None:
+    with_templates(world)
+    item = inject_demo(world)
+    window = open_window("c-coord")
+    window.panel.select_item(item.id)
+    support = templates_of(window)
+    assert not support.insert() and support.assist.popup is None
+    assert "Шаблон вставляется в ответ" in window.statusBar().currentMessage()
