@@ -13,7 +13,7 @@ from desktop.dialogs.staff import StaffPickerDialog
 from offline_cache.contract.models import Item
 from offline_cache.domain.model import Action, DraftKind, Status
 from offline_cache.queues import QueueId
-from tests.desktop.actions_world import answered_in_c, show_queue, spawned
+from tests.desktop.actions_world import answered_in_c, seen, show_queue, spawned
 from tests.desktop.conftest import WindowFactory
 from tests.desktop.user_actions import type_text
 from tests.world import World, absent
@@ -121,7 +121,7 @@ def test_stop_of_reprocessing_by_a_regional_coordinator_only(world: World, open_
     v_item = world.inject(org_id="v", text="Вопрос поселению")
     v_item = v_coord.act(v_item.id, Action.TAKE_INTO_WORK, v_item.version)
     v_item = v_coord.act(v_item.id, Action.SUBMIT_FOR_APPROVAL, v_item.version, {"text": "Ответ поселения"})
-    v_item = v_head.act(v_item.id, Action.APPROVE, v_item.version)
+    v_item = v_head.act(v_item.id, Action.APPROVE, v_item.version, seen(v_item))
     world.platform.rate(v_item.id, 2)
     in_c = spawned(world, "c-coord", v_item.id)
     city = open_window("c-coord")
