@@ -75,6 +75,7 @@ class SuggestionPopup(QDialog):
         self.search.textChanged.connect(self.refresh)
         self.purpose.currentIndexChanged.connect(self.refresh)
         self.list.doubleClicked.connect(lambda _index: self.pick())
+        self.list.selectionModel().currentChanged.connect(self._show_preview)
         self.search.installEventFilter(self)
         self.list.installEventFilter(self)
         self.refresh()
@@ -87,8 +88,6 @@ class SuggestionPopup(QDialog):
         """Rank again for the purpose and the words typed; the best one is highlighted."""
         self.model.set_suggestions(self._suggest(self.current_purpose(), self.search.text()))
         self.empty.setVisible(self.model.rowCount() == 0)
-        selection = self.list.selectionModel()
-        selection.currentChanged.connect(self._show_preview, Qt.ConnectionType.UniqueConnection)
         if self.model.rowCount():
             self.list.setCurrentIndex(self.model.index(0))
         else:

@@ -92,7 +92,7 @@ class TemplateSupport(QObject):
 
     def _editor_context(self) -> Context:
         editor = self.card.editor
-        planned = editor.planned_date() if editor.planned.isVisible() else None
+        planned = editor.planned_date() if editor.planned.isVisibleTo(editor) else None
         return Context(self.card.item, (Purpose.ANSWER, Purpose.INTERIM), planned_date=planned)
 
     # --- checks before submit ---------------------------------------------------------------
@@ -103,10 +103,10 @@ class TemplateSupport(QObject):
         never while a blocking finding stands (the official goes back to the text instead)."""
         purpose = CHECKED.get(action)
         item = self.session.reader.item(item_id) if purpose is not None else None
-        if purpose is None or item is None:
-            go()
-            return
         text = str(payload.get("comment" if action is Action.REJECT else "text") or "")
+        if purpose is None or item is None or not text.strip():
+            go()  # an empty text is refused by the domain table itself, with its reason in the card
+            return
         planned = payload.get("planned_date")
         ground = payload.get("ground_code")
         draft = draft_for_item(self.session.reader, item, text, purpose,

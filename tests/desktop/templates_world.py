@@ -58,3 +58,15 @@ def templates_of(window: MainWindow) -> TemplateSupport:
 def activate(window: MainWindow, qtbot: QtBot) -> None:
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=10_000)
+
+
+def acknowledge_checks(window: MainWindow, qtbot: QtBot) -> list[str]:
+    """Wait for the checks dialog and acknowledge its warnings (as the official would); the codes it listed."""
+    from desktop.templates.checks import ChecksDialog
+
+    support = templates_of(window)
+    qtbot.waitUntil(lambda: isinstance(support.dialog, ChecksDialog) and support.dialog.isVisible(), timeout=10_000)
+    dialog = support.dialog
+    assert isinstance(dialog, ChecksDialog) and not dialog.blocked
+    dialog.acknowledge.click()
+    return [r.code for r in dialog.results]

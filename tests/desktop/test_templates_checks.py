@@ -9,8 +9,11 @@ from pytestqt.qtbot import QtBot
 from desktop.main_window import MainWindow
 from desktop.templates.checks import ChecksDialog
 from desktop.templates.support import TemplateSupport
+from offline_cache.checks import MIN_CHARS, DraftToCheck, check_draft
 from offline_cache.domain.model import Action, Status
 from offline_cache.queues import QueueId
+from offline_cache.resources import rejection_grounds
+from offline_cache.templates import Purpose
 from tests.desktop.actions_world import show_queue
 from tests.desktop.conftest import WindowFactory
 from tests.desktop.templates_world import executor_with, inject_demo, templates_of, with_templates
@@ -162,3 +165,9 @@ def test_a_rejection_is_checked_before_its_dialog_closes(world: World, open_wind
     dialog.reject()
     assert reject.isVisible() and reject.text.toPlainText() == "Нет."  # type: ignore[attr-defined]
     reject.reject()
+
+
+def test_a_rejection_in_the_grounds_own_wording_is_not_too_short() -> None:
+    short = next(g for g in rejection_grounds().grounds if len(g.text) < MIN_CHARS[Purpose.REJECTION])
+    assert check_draft(DraftToCheck(short.text, Purpose.REJECTION, short.code)) == []
+    assert [r.code for r in check_draft(DraftToCheck("Отклонено.", Purpose.REJECTION, short.code))] == ["too_short"]
