@@ -6,6 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from offline_cache.logsafe import install_crash_reports
+
 HEADLESS_COMMANDS = ("sync", "status", "search")
 #: Options followed by a value: the value is never taken for a command («--login sync»).
 _VALUE_OPTIONS = frozenset({"--url", "--login", "--ca-bundle", "--proxy", "--port"})
@@ -35,6 +37,7 @@ def _commands_help() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args_in = sys.argv[1:] if argv is None else argv
+    install_crash_reports()  # a crash report names the failure and where, never a citizen's text
     if command_of(args_in) in HEADLESS_COMMANDS:
         from offline_cache.cli import main as cli_main  # no Qt for headless commands
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.main_window import MainWindow
@@ -14,10 +14,10 @@ from desktop.startup import LoginDialog, UserPicker
 from offline_cache.client import ClientConfig, PlatformClient
 from offline_cache.contract.models import TokenPair
 from offline_cache.errors import PlatformError
-from offline_cache.profile import cache_path, load_tokens, remember, remembered, save_tokens
+from offline_cache.profile import ProfileSettings, cache_path, load_tokens, remember, remembered, save_tokens
 from offline_cache.resources import resources_dir
 from offline_cache.store.database import CacheError
-from offline_cache.store.vault import Profile, VaultError, create_key, stored_key
+from offline_cache.store.vault import VaultError, create_key, stored_key
 
 
 def _t(text: str) -> str:
@@ -34,15 +34,37 @@ def make_app(argv: list[str]) -> QApplication:
 
 
 def install_translation(app: QApplication, language: str | None = None) -> QTranslator | None:
-    """Load resources/translations/posdesk_<language>.qm when present; Russian is built in."""
+    """Load resources/translations/posdesk_<language>.qm when present; Russian is built in.
+
+    Qt's own texts (OK/Cancel, file dialogs, context menus) follow the language the UI ends up in:
+    Russian unless a POS Desk translation was loaded.
+    """
     language = language or QLocale.system().name().split("_")[0]
-    if language == "ru":
-        return None
+    translator: QTranslator | None = None
+    if language != "ru":
+        translator = QTranslator(app)
+        if translator.load(str(Path(resources_dir()) / "translations" / f"posdesk_{language}.qm")):
+            app.installTranslator(translator)
+        else:
+            translator = None
+    install_qt_translation(app, language if translator is not None else "ru")
+    return translator
+
+
+def install_qt_translation(app: QApplication, language: str) -> bool:
+    """Qt's own translations (qtbase_<language>.qm, shipped with PySide6); replaces an earlier one."""
+    for old in app.findChildren(QTranslator, "qtbase"):
+        app.removeTranslator(old)
+        old.setParent(None)  # the wrapper owns it now and frees it
+    if language == "en":
+        return True  # Qt's source texts are English
     translator = QTranslator(app)
-    if translator.load(str(Path(resources_dir()) / "translations" / f"posdesk_{language}.qm")):
+    translator.setObjectName("qtbase")
+    if translator.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(translator)
-        return translator
-    return None
+        return True
+    translator.setParent(None)
+    return False
 
 
 def _training(port: int) -> tuple[Session, object] | None:
@@ -58,31 +80,49 @@ def _training(port: int) -> tuple[Session, object] | None:
     return training_session(url, login, password), server
 
 
-def _real() -> Session | None:
-    saved = remembered()
+def open_profile(settings: ProfileSettings, password: str, *, interval: float = 60.0) -> Session:
+    """Log in to the profile's platform and open its cache.
+
+    When the platform cannot be reached, a profile that has a cache opens from it, offline: the
+    queue, the actions and the outbox work as usual, and the worker delivers what was queued once
+    the platform is back (logging in again in the window if the remembered session has ended).
+    """
+    profile = settings.profile
+
+    def keep_tokens(tokens: TokenPair) -> None:
+        save_tokens(profile, tokens)
+
+    key = stored_key(profile)
+    path = cache_path(profile)
+    if key is None and path.exists():
+        raise CacheError(_t("Ключ локального кэша не найден в хранилище ключей. Файл кэша не тронут; "
+                            "обратитесь к администратору."))
+    client = PlatformClient(ClientConfig(settings.platform_url, ca_bundle=settings.ca_bundle, proxy=settings.proxy),
+                            tokens=load_tokens(profile), on_tokens=keep_tokens)
+    offline = ""
+    try:
+        try:
+            client.login(settings.login, password)
+        except PlatformError as exc:
+            if not exc.retryable or key is None or not path.exists():
+                raise
+            offline = exc.message  # unreachable, but this profile's work is in its cache
+        key = key or create_key(profile)
+        session = open_session(client, path, key, training=False, interval=interval, offline_reason=offline)
+    except BaseException:
+        client.close()
+        raise
+    remember(settings)
+    session.settings, session.login = settings, settings.login
+    return session
+
+
+def _real(saved: ProfileSettings | None = None) -> Session | None:
     dialog = LoginDialog(saved)
     while dialog.exec() == LoginDialog.DialogCode.Accepted:
-        settings = dialog.settings()
-        profile = settings.profile
-
-        def keep_tokens(tokens: TokenPair, profile: Profile = profile) -> None:
-            save_tokens(profile, tokens)
-
-        client = PlatformClient(ClientConfig(settings.platform_url, ca_bundle=settings.ca_bundle,
-                                             proxy=settings.proxy), on_tokens=keep_tokens)
         try:
-            key = stored_key(settings.profile)
-            path = cache_path(settings.profile)
-            if key is None and path.exists():
-                raise CacheError(_t("Ключ локального кэша не найден в хранилище ключей. Файл кэша не тронут; "
-                                    "обратитесь к администратору."))
-            client.tokens = load_tokens(settings.profile)
-            client.login(settings.login, dialog.password.text())
-            key = key or create_key(settings.profile)
-            remember(settings)
-            return open_session(client, path, key, training=False)
+            return open_profile(dialog.settings(), dialog.password.text())
         except (VaultError, CacheError, PlatformError) as exc:
-            client.close()
             dialog.show_error(exc.message)
     return None
 
@@ -97,17 +137,25 @@ def run(argv: list[str], *, training: bool = False, port: int = 0) -> int:
                 return 0
             session, server = started
         else:
-            real = _real()
+            real = _real(remembered())
             if real is None:
                 return 0
             session = real
     except (VaultError, CacheError, PlatformError) as exc:
         QMessageBox.critical(None, "POS Desk", exc.message)
         return 2
-    window = MainWindow(session)
-    window.show()
-    code = app.exec()
-    session.close()
+    while True:
+        window = MainWindow(session)
+        window.show()
+        code = app.exec()
+        session.close()
+        if server is not None or window.next_login is None:
+            break
+        # «Выйти» or «Сменить пользователя»: the login dialog again, in the same process.
+        following = _real(window.next_login)
+        if following is None:
+            break
+        session = following
     if server is not None:
         server.stop()  # type: ignore[attr-defined]
     return int(code)

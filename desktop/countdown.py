@@ -22,19 +22,22 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("Countdown", text)
 
 
-def format_remaining(left: timedelta) -> str:
-    """«осталось 2 дн 4 ч», «осталось 35 мин», «просрочено на 1 дн 3 ч»."""
-    overdue = left <= timedelta(0)
-    span = -left if overdue else left
+def format_span(span: timedelta) -> str:
+    """«2 дн 4 ч», «3 ч 5 мин», «35 мин»: a length of time as officials read it."""
     minutes = int(span.total_seconds() // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days:
-        amount = tr("{d} дн {h} ч").format(d=days, h=hours)
-    elif hours:
-        amount = tr("{h} ч {m} мин").format(h=hours, m=mins)
-    else:
-        amount = tr("{m} мин").format(m=mins)
+        return tr("{d} дн {h} ч").format(d=days, h=hours)
+    if hours:
+        return tr("{h} ч {m} мин").format(h=hours, m=mins)
+    return tr("{m} мин").format(m=mins)
+
+
+def format_remaining(left: timedelta) -> str:
+    """«осталось 2 дн 4 ч», «осталось 35 мин», «просрочено на 1 дн 3 ч»."""
+    overdue = left <= timedelta(0)
+    amount = format_span(-left if overdue else left)
     return (tr("просрочено на {amount}") if overdue else tr("осталось {amount}")).format(amount=amount)
 
 

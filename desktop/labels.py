@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from offline_cache import labels as shared
+from offline_cache.domain.model import Action
 from offline_cache.queues import QueueId
 
 
@@ -55,9 +56,30 @@ def outbox_state_name(state: str) -> str:
     return _t(shared.outbox_state_name(state))
 
 
+def short_action_name(action: str) -> str:
+    """An action's name without the dialog's ellipsis, to quote it in messages («На доработку» не выполнено)."""
+    return _t(shared.history_action_name(action))
+
+
 def history_action_name(action: str) -> str:
-    """What a history entry's action was, in a word or two (without the dialog ellipsis)."""
-    return action_name(action).rstrip("…")
+    """What was done, as the card's history says it («Утверждено», «Отклонено»…)."""
+    names = {
+        Action.ROUTE_TO_EXECUTOR: _t("Назначен исполнитель"),
+        Action.REASSIGN: _t("Переназначено"),
+        Action.REDIRECT: _t("Перенаправлено"),
+        Action.TAKE_INTO_WORK: _t("Взято в работу"),
+        Action.REJECT: _t("Отклонено"),
+        Action.RETURN_TO_ROUTING: _t("Возвращено на распределение"),
+        Action.SAVE_DRAFT: _t("Черновик сохранён"),
+        Action.SUBMIT_FOR_APPROVAL: _t("Направлено на утверждение"),
+        Action.INTERIM_ANSWER: _t("Промежуточный ответ"),
+        Action.APPROVE: _t("Утверждено"),
+        Action.RETURN_FOR_REVISION: _t("Возвращено на доработку"),
+        Action.STOP_REPROCESSING: _t("Повторное рассмотрение прекращено"),
+        "received": _t("Поступило"), "reprocessing": _t("Повторное рассмотрение"),
+        "rated": _t("Оценка заявителя"), "attachment_added": _t("Добавлен файл"),
+    }
+    return names.get(action, action)
 
 
 ABSENCE_REASONS = ("болезнь", "отпуск", "командировка", "учёба")

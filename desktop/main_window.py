@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -22,15 +22,22 @@ from PySide6.QtWidgets import (
 
 from desktop.actions.controller import ActionController
 from desktop.card.card import MessageCard
+from desktop.files.open_failed import OpenFailedBar
 from desktop.labels import queue_name, role_name
+from desktop.lock.settings import app_settings
+from desktop.outbox.workstation import OfflineWork
 from desktop.queue.model import QueueModel
 from desktop.queue.panel import QueuePanel
 from desktop.session import Session
 from offline_cache.attachments import ExternalCopies
+from offline_cache.clock import platform_now
 from offline_cache.domain.model import OPEN_STATUSES
+from offline_cache.profile import ProfileSettings
 from offline_cache.queues import Filters, QueueId, QueueQuery, queues_for
 
 TICK_MS = 60_000
+#: Up to this many changed items are updated in place at once; more wait for the coalesced refresh.
+ROWS_IN_PLACE = 50
 
 
 def _t(text: str) -> str:
@@ -49,14 +56,17 @@ class MainWindow(QMainWindow):
     def __init__(self, session: Session, *, clock: object = None, settings: QSettings | None = None) -> None:
         super().__init__()
         self.session = session
-        self._clock = clock or (lambda: datetime.now(UTC))
-        self._settings = settings or QSettings("POS Desk", "POS Desk")
+        # Deadlines run on the platform's clock: the computer's corrected by the last measured skew.
+        self._clock = clock or (lambda: platform_now(session.reader))
+        self._settings = settings or app_settings()  # owner-only file (issue 12)
         self._copies = ExternalCopies()
         self._alerted: set[str] = set()
+        #: Set by «Выйти» / «Сменить пользователя»: the login to offer once this window has closed.
+        self.next_login: ProfileSettings | None = None
         me = session.me
         self.setWindowTitle(_t("POS Desk — {name}").format(name=me.user.full_name))
         self.query = QueueQuery(session.reader.db.conn, session.viewer)
-        self.model = QueueModel(self.query, self, clock=self._clock)
+        self.model = QueueModel(self.query, self, clock=self._clock, zone=me.organisation.timezone)
 
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -77,6 +87,8 @@ class MainWindow(QMainWindow):
         self.storage_warning.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.storage_warning.hide()
         outer.addWidget(self.storage_warning)
+        self.open_failed = OpenFailedBar(session.reader)
+        outer.addWidget(self.open_failed)
         self.navigation = QListWidget()
         self.navigation.setObjectName("queueNavigation")
         self.navigation.setMinimumWidth(180)
@@ -95,7 +107,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([200, 780, 460])
+        self.splitter.setSizes([200, 660, 580])  # the card holds the actions and the answer
         outer.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self._build_status_bar()
@@ -105,6 +117,7 @@ class MainWindow(QMainWindow):
 
         self.navigation.currentRowChanged.connect(self._queue_selected)
         self.panel.currentItemChanged.connect(self.card.show_item)
+        self.panel.searchAllRequested.connect(lambda: self.navigation.setCurrentRow(self.queues.index(QueueId.ALL)))
         self.card.attachmentRequested.connect(self._open_attachment)
         self.card.thumbnailsWanted.connect(self._fetch_thumbnails)
         self._opening: set[str] = set()
@@ -124,6 +137,7 @@ class MainWindow(QMainWindow):
         self.navigation.setCurrentRow(0)
         self._restore_state()
         self.refresh_counts()
+        self.offline = OfflineWork(self)
 
     # --- building ---------------------------------------------------------------------------
 
@@ -179,9 +193,12 @@ class MainWindow(QMainWindow):
     def _items_changed(self, item_ids: list[str]) -> None:
         # Pages arrive fast during a download: coalesce refreshes (rarer while the download runs),
         # so the UI thread spends its time on the official, not on re-reading a growing table.
+        downloading = self.progress.isVisible()
+        if not downloading and len(item_ids) <= ROWS_IN_PLACE:
+            self.model.update_rows(item_ids)  # an own action shows on its row now, not after the refresh
         if not self._refresh_pending:
             self._refresh_pending = True
-            QTimer.singleShot(1500 if self.progress.isVisible() else 300, self._refresh_now)
+            QTimer.singleShot(1500 if downloading else 300, self._refresh_now)
         if self.card.item is not None and self.card.item.id in item_ids:
             self.card.show_item(self.card.item.id)
 
@@ -299,7 +316,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(_t("Загружаем вложение с платформы…"), 5000)
             return
         path = self._copies.open_copy(str(meta["name"]), data)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.open_failed.show_for(att_id, str(meta["name"]))
 
     # --- state ------------------------------------------------------------------------------
 

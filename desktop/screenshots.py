@@ -16,10 +16,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
 
+from desktop.actions.screenshots import action_shots
 from desktop.app import make_app
 from desktop.main_window import MainWindow
 from desktop.session import training_session
 from desktop.startup import one_per_role
+from desktop.templates.screenshots import template_shots
 
 
 def wait_for_idle(window: MainWindow, timeout_ms: int = 60_000) -> None:
@@ -60,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
             path = out / f"main-{role.value}.png"
             window.grab().save(str(path))
             print(path)
+            for shot in action_shots(window, role, out):  # the role's main action in progress
+                print(shot)
+            for shot in template_shots(window, role, out):  # templates and checks (issue 11)
+                print(shot)
             window.close()
             session.close()
     finally:

@@ -109,7 +109,8 @@ class LoginDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        (self.password if saved else self.url).setFocus()
+        # A remembered profile asks for the password; «Сменить пользователя» keeps the address, asks who.
+        (self.password if saved and saved.login else self.login if saved else self.url).setFocus()
 
     def _pick_ca(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, _t("Корневой сертификат"), "", "PEM (*.pem *.crt *.cer)")
@@ -122,3 +123,46 @@ class LoginDialog(QDialog):
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)
+
+
+class ReloginDialog(QDialog):
+    """Log in again from the window (the session ended, or the window started offline): only the password."""
+
+    def __init__(self, login: str, url: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reloginDialog")
+        self.setWindowTitle(_t("POS Desk — вход на платформу"))
+        intro = QLabel(_t("Войдите снова, чтобы отправить накопленные действия. Окно и несохранённая работа "
+                          "останутся на месте."))
+        intro.setWordWrap(True)
+        form = QFormLayout()
+        who = QLabel(login)
+        who.setTextFormat(Qt.TextFormat.PlainText)
+        where = QLabel(url)
+        where.setTextFormat(Qt.TextFormat.PlainText)
+        self.password = QLineEdit()
+        self.password.setObjectName("reloginPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow(_t("Платформа:"), where)
+        form.addRow(_t("Логин:"), who)
+        form.addRow(_t("Пароль:"), self.password)
+        self.error = QLabel()
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #c62828;")
+        self.error.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_t("Войти"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(440)
+        self.password.setFocus()
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.setVisible(bool(message))

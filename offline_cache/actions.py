@@ -17,7 +17,15 @@ from offline_cache.contract.convert import item_to_state, org_to_domain, staff_t
 from offline_cache.contract.models import Item
 from offline_cache.domain.model import Action, ItemState
 from offline_cache.domain.staff import Actor, Organisation, StaffMember, deputised_by, make_actor
-from offline_cache.domain.workflow import DecisionContext, DomainError, allowed_actions, check, decide
+from offline_cache.domain.workflow import (
+    DRAFT_BOUND_ACTIONS,
+    DecisionContext,
+    DomainError,
+    allowed_actions,
+    check,
+    decide,
+    draft_digest,
+)
 from offline_cache.store.cache import IN_FLIGHT, Cache, OutboxEntry
 
 #: Actions that send the answer being written: once queued, the local draft has gone with them.
@@ -94,6 +102,8 @@ def perform(cache: Cache, item_id: str, action: Action | str, payload: dict[str,
     item = cache.item(item_id)
     if item is None:
         raise KeyError(item_id)
+    if action in DRAFT_BOUND_ACTIONS and "draft_digest" not in payload:
+        payload["draft_digest"] = draft_digest(item.draft)  # bind the decision to the draft the official saw
     world, actor = _official(cache, now or platform_now(cache))
     user_id = actor.user_id
     predicted = _predict(item, actor, action, payload, world)

@@ -26,7 +26,6 @@ from offline_cache.contract.models import (
     API_PREFIX,
     IDEMPOTENCY_HEADER,
     AbsenceIn,
-    ActionRequest,
     ActionResult,
     AttachmentMeta,
     CategoryOut,
@@ -59,6 +58,7 @@ from offline_cache.errors import (
     PlatformError,
     ProtocolError,
     ServerError,
+    network_reason,
 )
 
 T = TypeVar("T")
@@ -227,11 +227,17 @@ class PlatformClient:
 
     def act(self, item_id: str, action: Action | str, base_version: int, payload: Mapping[str, Any] | None = None,
             *, idempotency_key: str | None = None) -> Item:
-        """Perform an action; retried safely under ``idempotency_key`` (a fresh one if None)."""
-        body = ActionRequest(action=Action(action), base_version=base_version, payload=dict(payload or {}))
+        """Perform an action; retried safely under ``idempotency_key`` (a fresh one if None).
+
+        The payload goes as given, so the platform judges it (a 422 names the field). Approving or
+        returning a draft needs ``draft_digest`` of the draft the official read
+        (``offline_cache.domain.workflow.draft_digest``); a changed draft is a ConflictError
+        carrying the item with the new text.
+        """
+        body = {"action": Action(action).value, "base_version": base_version, "payload": dict(payload or {})}
         key = idempotency_key or str(uuid.uuid4())
         result = self._call("POST", f"/messages/{_seg(item_id)}/actions", ActionResult,
-                            json=body.model_dump(mode="json"), headers={IDEMPOTENCY_HEADER: key}, retry="all")
+                            json=body, headers={IDEMPOTENCY_HEADER: key}, retry="all")
         return result.item
 
     def upload_attachment(self, item_id: str, name: str, content_type: str, data: bytes) -> AttachmentMeta:
@@ -347,8 +353,7 @@ def _seg(value: str) -> str:
 
 
 def _reason(exc: Exception) -> str:
-    text = str(exc) or exc.__class__.__name__
-    return text[:200]
+    return network_reason(exc)
 
 
 def _error_from(response: httpx.Response) -> PlatformError:

@@ -81,3 +81,37 @@ class PayloadTooLargeError(InvalidError):
 
 class ConfigError(PlatformError):
     """The connection settings cannot work (a missing CA file, a proxy address without a scheme)."""
+
+
+# Why a connection failed, in words an official can act on; the OS's own text («[Errno 111] Connection
+# refused») says nothing to them. Keyed by errno (POSIX and Windows' WSA codes).
+_NETWORK_REASONS: tuple[tuple[frozenset[int], str], ...] = (
+    (frozenset({111, 10061}), "платформа не принимает подключения: сервер выключен или недоступен, "
+                              "либо адрес или порт указаны неверно"),
+    (frozenset({-2, -3, -5, 11001, 11002, 11004}), "адрес платформы не найден: проверьте адрес и подключение "
+                                                   "к сети (DNS)"),
+    (frozenset({101, 10051}), "сеть недоступна: проверьте подключение компьютера к сети"),
+    (frozenset({113, 10065}), "компьютер платформы недоступен из этой сети: проверьте подключение или прокси"),
+    (frozenset({104, 10054}), "платформа сбросила соединение"),
+    (frozenset({110, 10060}), "платформа не ответила вовремя"),
+)
+
+
+def network_reason(exc: BaseException) -> str:
+    """A Russian explanation of a failed connection, from the OS error somewhere in ``exc``'s chain."""
+    import ssl
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return ("сертификат платформы не прошёл проверку: укажите корневой сертификат удостоверяющего "
+                    "центра в поле «Сертификат УЦ»")
+        code = getattr(current, "errno", None)
+        if isinstance(current, OSError) and isinstance(code, int):
+            for codes, reason in _NETWORK_REASONS:
+                if code in codes:
+                    return reason
+        current = current.__cause__ or current.__context__
+    return f"не удалось установить соединение ({str(exc)[:200] or exc.__class__.__name__})"

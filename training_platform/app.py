@@ -8,6 +8,7 @@ from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp
@@ -90,7 +91,7 @@ def create_app(platform: Platform, faults: FaultInjector | None = None) -> ASGIA
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         first = errors[0] if errors else {"loc": [], "type": "value_error"}
-        field = field_of(first.get("loc", []))
+        field = field_of(first)
         details = [{"loc": [str(p) for p in e.get("loc", [])], "msg": validation_message(e)} for e in errors]
         where = f" — {field}" if field else ""
         return error_response(422, "invalid", f"Неверный запрос{where}: {validation_message(first)}", field=field,
@@ -113,11 +114,12 @@ def create_app(platform: Platform, faults: FaultInjector | None = None) -> ASGIA
     async def _crash(_: Request, exc: Exception) -> JSONResponse:
         return error_response(500, "server_error", "Внутренняя ошибка платформы")
 
-    def user(authorization: Annotated[str | None, Header()] = None) -> StaffMember:
-        token = None
-        if authorization and authorization.lower().startswith("bearer "):
-            token = authorization[7:].strip()
-        return platform.authenticate(token)
+    bearer = HTTPBearer(auto_error=False, scheme_name="bearer",
+                        description="access_token из POST /auth/login (или /auth/refresh)")
+
+    def user(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> StaffMember:
+        token = credentials.credentials.strip() if credentials is not None else None
+        return platform.authenticate(token or None)
 
     User = Annotated[StaffMember, Depends(user)]
 

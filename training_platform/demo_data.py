@@ -27,7 +27,7 @@ from offline_cache.contract.models import AttachmentMeta, CategoryOut, Item, Tem
 from offline_cache.domain.deadlines import Term, answer_due, routing_due, term_days
 from offline_cache.domain.model import Action, Draft, HistoryEntry, ItemKind, ItemState, OrgLevel, Role, Status
 from offline_cache.domain.staff import Absence, Actor, ApprovalChain, Organisation, StaffMember, make_actor
-from offline_cache.domain.workflow import Decision, DecisionContext, apply_rating, decide
+from offline_cache.domain.workflow import Decision, DecisionContext, apply_rating, decide, draft_digest
 from offline_cache.resources import rejection_grounds, resources_dir
 
 PASSWORD = "demo"
@@ -411,6 +411,7 @@ class _Flow:
             payload["org_id"] = self.redirect_target(org)
         if step in ("approve", "return"):
             member = self.who(org, self.orgs[org].approval_chain.role_at(st.approval_step or 0))
+            payload["draft_digest"] = draft_digest(st.draft)
         elif step in ("back", "draft", "submit", "interim"):
             member = self.worker(st, at)
         d = self.act(st, member, _ACTIONS[step], payload, at, f"{st.id}-2" if step == "redirect" else None)

@@ -7,7 +7,7 @@ Every refusal here is ``{"error": {...}}`` with a Russian message, so that no fr
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi.responses import JSONResponse
@@ -45,7 +45,9 @@ VALIDATION_MESSAGES = {
     "date_from_datetime_parsing": "ожидается дата ГГГГ-ММ-ДД", "datetime_type": "ожидается дата и время",
     "datetime_parsing": "ожидается дата и время ISO 8601", "datetime_from_date_parsing": "ожидается дата и время",
     "timezone_aware": "укажите часовой пояс", "json_invalid": "тело запроса — не JSON",
-    "finite_number": "ожидается конечное число", "string_pattern_mismatch": "строка не в ожидаемом формате",
+    "finite_number": "ожидается конечное число",
+    "number_type": "ожидается число JSON, а не строка или true/false",
+    "string_pattern_mismatch": "строка не в ожидаемом формате",
     "value_error": "недопустимое значение",
 }
 
@@ -61,15 +63,18 @@ def validation_message(error: Mapping[str, Any]) -> str:
     return known or f"недопустимое значение ({error.get('msg', '')})"
 
 
-def field_of(loc: Sequence[object]) -> str | None:
-    """The field a client should highlight: the location without its source and union tag.
+def field_of(error: Mapping[str, Any]) -> str | None:
+    """The field a client should highlight: the error's location without its source and union tag.
 
     An action's payload fields are named as inside the payload (``executor_id``, not
-    ``payload.executor_id``), the way the domain names them in its refusals.
+    ``payload.executor_id``), the way the domain names them in its refusals; a missing or unknown
+    action is the field ``action``.
     """
-    parts = [str(p) for p in loc if p not in ("body", "query", "header", "path")]
+    if str(error.get("type", "")).startswith("union_tag_"):
+        return "action"
+    parts = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "header", "path")]
     if parts and parts[0] in ACTION_TAGS:
-        parts = parts[1:]  # the discriminated union's tag
+        parts = parts[1:]
     if len(parts) > 1 and parts[0] == "payload":
         parts = parts[1:]
     return ".".join(parts) or None

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.dialogs.staff import StaffPicker
 from offline_cache.domain.model import Action
 
 #: Buttons per row: the card is narrow, long Russian labels need the room.
-COLUMNS = 3
+COLUMNS = 2
 _STYLES = {
     Action.APPROVE: "background: #2e7d32; color: white; font-weight: 600;",
     Action.SUBMIT_FOR_APPROVAL: "background: #1565c0; color: white; font-weight: 600;",
@@ -41,16 +41,16 @@ class ActionBar(QWidget):
         routing.addWidget(self.routing_term)
         self.picker = StaffPicker()
         self.picker.setObjectName("inlineStaffPicker")
-        self.picker.list.setMaximumHeight(130)
+        self.picker.list.setMaximumHeight(170)
         routing.addWidget(self.picker)
         outer.addWidget(self.routing)
         self._grid = QGridLayout()
         outer.addLayout(self._grid)
         self.buttons: dict[Action, QPushButton] = {}
         for action, qaction in actions.items():
-            button = QPushButton(qaction.text())
+            shortcut = qaction.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            button = QPushButton(f"{qaction.text()}  {shortcut}")  # the shortcut is learnt by seeing it
             button.setObjectName(f"act_{action.value}")
-            shortcut = qaction.shortcut().toString()
             button.setToolTip(_t("{name} ({keys})").format(name=qaction.text().rstrip("…"), keys=shortcut))
             button.setStyleSheet(_STYLES.get(action, ""))
             button.clicked.connect(qaction.trigger)

@@ -8,9 +8,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 from desktop.labels import role_name
 from offline_cache.domain.model import Role, Status
 
-_CURRENT = "background: #1565c0; color: white; padding: 2px 6px; border-radius: 3px; font-weight: 600;"
-_DONE = "color: #2e7d32; padding: 2px 6px;"
-_AHEAD = "color: palette(mid); padding: 2px 6px;"
+_CURRENT = "background: #1565c0; color: white; padding: 1px 4px; border-radius: 3px; font-weight: 600;"
+_DONE = "color: #2e7d32; padding: 1px 4px;"
+_AHEAD = "color: palette(mid); padding: 1px 4px;"
 
 
 def _t(text: str) -> str:
@@ -47,7 +47,7 @@ class ApprovalChainView(QWidget):
         self.steps = []
         names = [_t("Исполнитель"), *(role_name(r) for r in chain)]
         self.current = current_position(status, approval_step, len(chain))
-        self._layout.addWidget(QLabel(_t("Согласование:")))
+        self.setToolTip(_t("Цепочка согласования организации; выделен текущий шаг"))
         for n, name in enumerate(names):
             if n:
                 self._layout.addWidget(QLabel("→"))

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -29,6 +28,7 @@ from desktop.card.notices import earlier_answer, outbox_notice, return_comment, 
 from desktop.countdown import URGENCY_COLOURS, countdown
 from desktop.editor.editor import AnswerEditor
 from desktop.labels import kind_name, status_name
+from desktop.worker import SyncWorker
 from offline_cache.actions import offered_actions
 from offline_cache.contract.convert import item_to_state
 from offline_cache.contract.models import Item
@@ -59,12 +59,11 @@ def plain_text_box(height: int | None = None) -> QPlainTextEdit:
     return box
 
 
-def notice_box(name: str, style: str) -> QPlainTextEdit:
-    """A highlighted read-only plain-text box shown whole above the card (a return comment, the earlier answer)."""
-    box = plain_text_box()
+def notice_box(name: str, style: str) -> QLabel:
+    """A highlighted plain-text box shown whole above the card (a return comment, the earlier answer)."""
+    box = plain_label()
     box.setObjectName(name)
-    box.setStyleSheet(style)
-    box.setMaximumHeight(130)
+    box.setStyleSheet(f"{style} padding: 6px; border-radius: 3px;")
     box.hide()
     return box
 
@@ -83,13 +82,15 @@ class MessageCard(QScrollArea):
     shown = Signal(str)
 
     def __init__(self, reader: Cache, zone: str, roles: frozenset[Role], parent: QWidget | None = None, *,
-                 worker: Any = None, clock: Callable[[], datetime] | None = None) -> None:
+                 worker: SyncWorker | None = None, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(parent)
         self._reader, self._zone, self._roles = reader, ZoneInfo(zone), roles
         self._clock = clock or (lambda: datetime.now(UTC))
         self._item: Item | None = None
         self.offered: list[Action] = []
         self.setWidgetResizable(True)
+        # The card follows the splitter's width: long lines wrap instead of hiding behind a scroll bar.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         layout = QVBoxLayout(body)
         self.title = plain_label()
@@ -97,6 +98,7 @@ class MessageCard(QScrollArea):
         self.title.setStyleSheet("font-size: 15px; font-weight: 600;")
         self.subject = plain_label()
         layout.addWidget(self.title)
+        layout.addWidget(self.subject)
         self.refusal = plain_label()
         self.refusal.setObjectName("refusal")
         self.refusal.setStyleSheet("background: #fdecea; color: #8e1b1b; padding: 6px; font-weight: 600;")
@@ -115,7 +117,6 @@ class MessageCard(QScrollArea):
         self.chain = ApprovalChainView()
         self.chain.setObjectName("approvalChain")
         layout.addWidget(self.chain)
-        layout.addWidget(self.subject)
         form = QFormLayout()
         self.status, self.category, self.address = plain_label(), plain_label(), plain_label()
         self.applicant, self.registered, self.due = plain_label(), plain_label(), plain_label()
@@ -141,6 +142,8 @@ class MessageCard(QScrollArea):
         self.content.addWidget(self._group(_t("Текст сообщения"), self.text))
         self.answer_group = self._group(_t("Проект ответа"), self.editor)
         self.content.addWidget(self.answer_group)
+        self.content.setStretchFactor(0, 1)
+        self.content.setStretchFactor(1, 1)
         layout.addWidget(self.content, 1)
         self.attachments = QListWidget()
         self.attachments.setViewMode(QListWidget.ViewMode.IconMode)
@@ -148,7 +151,8 @@ class MessageCard(QScrollArea):
         self.attachments.setMaximumHeight(96)
         self.attachments.itemActivated.connect(
             lambda it: self.attachmentRequested.emit(it.data(Qt.ItemDataRole.UserRole)))
-        layout.addWidget(self._group(_t("Вложения"), self.attachments))
+        self.attachments_group = self._group(_t("Вложения"), self.attachments)
+        layout.addWidget(self.attachments_group)
         self.history = QListWidget()
         self.history.setMaximumHeight(160)
         self.history.setWordWrap(True)
@@ -227,7 +231,7 @@ class MessageCard(QScrollArea):
         names = staff_names(self._reader)
         for box, text in ((self.return_box, return_comment(item, names, self._local)),
                           (self.earlier_box, earlier_answer(self._reader, item))):
-            box.setPlainText(text or "")
+            box.setText(text or "")
             box.setVisible(bool(text))
         pending, problem = outbox_notice(self._reader, item.id, self._local)
         self.pending.setText(pending)
@@ -240,10 +244,11 @@ class MessageCard(QScrollArea):
         self.editor.set_item(item, editable=working or approving, autosave=working)
         has_answer = working or approving or item.draft is not None
         self.answer_group.setVisible(has_answer)
-        self.answer_group.setTitle(_t("Проект ответа (можно исправить перед утверждением)") if approving
-                                   else _t("Проект ответа"))
-        self.content.setOrientation(Qt.Orientation.Horizontal if item.status is Status.ON_APPROVAL
-                                    else Qt.Orientation.Vertical)
+        self.answer_group.setTitle(_t("Проект ответа (можно исправить)") if approving else _t("Проект ответа"))
+        side_by_side = Qt.Orientation.Horizontal if item.status is Status.ON_APPROVAL else Qt.Orientation.Vertical
+        if self.content.orientation() != side_by_side:
+            self.content.setOrientation(side_by_side)
+            QTimer.singleShot(0, self._equal_halves)  # once laid out: message and answer get equal room
         row = self._reader.db.execute("SELECT json_extract(record, '$.approval_chain') FROM organisations "
                                       "WHERE id=?", [item.org_id]).fetchone()
         chain = [Role(r) for r in json.loads(row[0])] if row and row[0] else [Role.HEAD]
@@ -251,6 +256,11 @@ class MessageCard(QScrollArea):
                                    Status.ANSWERED)
         self.chain.show_chain(chain, item.status, item.approval_step)
         self.chain.setVisible(in_chain)
+
+    def _equal_halves(self) -> None:
+        horizontal = self.content.orientation() is Qt.Orientation.Horizontal
+        half = max(1, (self.content.width() if horizontal else self.content.height()) // 2)
+        self.content.setSizes([half, half])
 
     def tick(self) -> None:
         if self._item is None:
@@ -262,6 +272,7 @@ class MessageCard(QScrollArea):
 
     def _fill_attachments(self, item: Item) -> None:
         self.attachments.clear()
+        self.attachments_group.setVisible(bool(item.attachments))
         missing = []
         for meta in item.attachments:
             entry = QListWidgetItem(meta.name)

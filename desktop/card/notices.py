@@ -7,7 +7,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication
 
-from desktop.labels import history_action_name
+from desktop.labels import short_action_name
 from offline_cache.contract.models import Item
 from offline_cache.domain.model import Action, Status
 from offline_cache.store.cache import Cache
@@ -37,12 +37,16 @@ def return_comment(item: Item, names: dict[str, str], local: Local) -> str | Non
 
 def earlier_answer(reader: Cache, item: Item) -> str | None:
     """For re-processing: the earlier answer, its rating and which organisation gave it (from the cache)."""
-    if item.parent_id is None:
+    # A redirected item has a parent too; only a low rating's one is re-processing.
+    if item.parent_id is None or not any(h.action == "reprocessing" for h in item.history):
         return None
     parent = reader.item(item.parent_id)
     if parent is None:
-        return _t("Повторное рассмотрение: предыдущее рассмотрение (id {id}) не загружено в кэш — "
-                  "ответ и оценка недоступны без него.").format(id=item.parent_id)
+        # The platform's first history entry still says whose answer was rated and how.
+        told = next((h.comment for h in item.history if h.action == "reprocessing" and h.comment), "")
+        text = _t("Повторное рассмотрение. Предыдущее рассмотрение (id {id}) не загружено в кэш: "
+                  "текст прежнего ответа недоступен.").format(id=item.parent_id)
+        return text + (_t("\nПлатформа сообщает: {told}.").format(told=told) if told else "")
     row = reader.db.execute("SELECT json_extract(record, '$.name') FROM organisations WHERE id=?",
                             [parent.org_id]).fetchone()
     org = str(row[0]) if row else parent.org_id
@@ -55,16 +59,20 @@ def earlier_answer(reader: Cache, item: Item) -> str | None:
 
 def outbox_notice(reader: Cache, item_id: str, local: Local) -> tuple[str, bool]:
     """Undelivered actions of the item (when queued), and the platform's refusals: (text, is_problem)."""
-    rows = reader.db.execute("SELECT action, created_at, state, last_error FROM outbox WHERE item_id=? AND state IN "
-                             "('pending', 'sending', 'failed', 'conflict') ORDER BY id", [item_id]).fetchall()
+    rows = reader.db.execute("SELECT action, created_at, state, last_error, acting_for FROM outbox WHERE item_id=? "
+                             "AND state IN ('pending', 'sending', 'failed', 'conflict') ORDER BY id",
+                             [item_id]).fetchall()
+    names = staff_names(reader) if any(row[4] for row in rows) else {}
     lines, problem = [], False
-    for action, created, state, error in rows:
-        name = history_action_name(str(action))
+    for action, created, state, error, acting_for in rows:
+        name = f"«{short_action_name(str(action))}»"
+        if acting_for:  # a deputy's action says for whom: «Утвердить» за Иванова И. И.
+            name += " " + _t("за {who}").format(who=names.get(str(acting_for), str(acting_for)))
         when = local(datetime.fromisoformat(str(created)))
         if state in ("failed", "conflict"):
             problem = True
             what = _t("конфликт с платформой") if state == "conflict" else _t("платформа отказала")
-            lines.append(_t("«{a}» не выполнено ({what}): {e}").format(a=name, what=what, e=error or ""))
+            lines.append(_t("{a} не выполнено ({what}): {e}").format(a=name, what=what, e=error or ""))
         else:
-            lines.append(_t("«{a}» ожидает отправки, поставлено {t}").format(a=name, t=when))
+            lines.append(_t("{a} ожидает отправки, поставлено {t}").format(a=name, t=when))
     return "\n".join(lines), problem

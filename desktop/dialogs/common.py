@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialogButtonBox, QPlainTextEdit, QPushButton
 
 
@@ -22,6 +23,8 @@ def ok_cancel(ok_text: str, accept: Callable[[], None], reject: Callable[[], Non
     ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
     ok.setText(ok_text)
     ok.setObjectName("dialogOk")
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(
+        QCoreApplication.translate("ActionDialogs", "Отмена"))
     buttons.accepted.connect(accept)
     buttons.rejected.connect(reject)
     return buttons, ok

@@ -10,7 +10,6 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.dialogs.common import ok_cancel
 from desktop.labels import absence_reason_name
 from offline_cache.domain.model import Role, Status
 from offline_cache.store.cache import Cache
@@ -90,6 +90,8 @@ class StaffPicker(QWidget):
         self.filter.setClearButtonEnabled(True)
         self.list = QListWidget()
         self.list.setObjectName("staffList")
+        self.list.setWordWrap(True)  # long positions and absences wrap in the narrow card
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(self.filter)
         layout.addWidget(self.list)
         self._all: list[Candidate] = []
@@ -112,11 +114,9 @@ class StaffPicker(QWidget):
         for person in self._all:
             if all(w in normalise(person.name) for w in words):
                 line = _t("{name} — в работе: {n}").format(name=person.name, n=person.open_items)
-                if person.position:
-                    line = f"{line} · {person.position}"
-                if person.absence:
-                    line = f"{line} · {person.absence}"
-                entry = QListWidgetItem(line)
+                details = " · ".join(part for part in (person.position, person.absence) if part)
+                entry = QListWidgetItem(f"{line}\n    {details}" if details else line)
+                entry.setToolTip(entry.text())
                 entry.setData(Qt.ItemDataRole.UserRole, person.id)
                 if person.absence:
                     entry.setForeground(Qt.GlobalColor.darkGray)
@@ -157,12 +157,8 @@ class StaffPickerDialog(QDialog):
         self.comment = QLineEdit()
         self.comment.setObjectName("routeComment")
         layout.addWidget(self.comment)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText(_t("Назначить"))
+        self.buttons, self.ok = ok_cancel(_t("Назначить"), self.accept, self.reject)
         self.ok.setEnabled(False)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.picker.currentChanged.connect(lambda person: self.ok.setEnabled(bool(person)))
         self.picker.picked.connect(lambda _p: self.accept())

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush
 
+from desktop.clock import utc_label, zone_time
 from desktop.countdown import URGENCY_COLOURS, countdown
 from desktop.labels import kind_name, status_name
 from offline_cache.queues import SORT_COLUMNS, Filters, QueueId, QueueQuery
@@ -36,8 +38,9 @@ class QueueModel(QAbstractTableModel):
     re-run the SQL query. ``tick`` refreshes only the countdown column.
     """
 
-    def __init__(self, query: QueueQuery, parent: Any = None, *, clock: Any = None) -> None:
+    def __init__(self, query: QueueQuery, parent: Any = None, *, clock: Any = None, zone: str = "UTC") -> None:
         super().__init__(parent)
+        self._zone = ZoneInfo(zone)  # the organisation's, as on the card: not the computer's
         self._query = query
         self._queue = QueueId.ALL
         self._filters = Filters()
@@ -57,6 +60,11 @@ class QueueModel(QAbstractTableModel):
     @property
     def filters(self) -> Filters:
         return self._filters
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The organisation's time zone, in which the table shows times."""
+        return self._zone
 
     @property
     def total(self) -> int:
@@ -87,6 +95,23 @@ class QueueModel(QAbstractTableModel):
         """Re-read after the cache changed, keeping the rows already loaded."""
         self.reload(keep=len(self._rows))
 
+    def update_rows(self, item_ids: list[str]) -> None:
+        """Show the new state of rows already loaded at once, without re-reading the queue.
+
+        An official's own action must show on its row immediately; whether the item still belongs
+        in the queue is left to the next (coalesced) ``refresh``.
+        """
+        wanted = {i for i in item_ids if self.row_of(i) >= 0}
+        if not wanted:
+            return
+        fresh = self._query.rows(sorted(wanted))
+        for n, row in enumerate(self._rows):
+            new = fresh.get(row["id"])
+            if new is not None and new != row:
+                self._rows[n] = new
+                self._due_cache.pop(row["id"], None)
+                self.dataChanged.emit(self.index(n, 0), self.index(n, len(COLUMNS) - 1))
+
     def tick(self) -> None:
         """The minute timer fired: countdowns move on, nothing is re-read."""
         self._now = self._clock()
@@ -94,6 +119,10 @@ class QueueModel(QAbstractTableModel):
             col = COLUMNS.index("deadline")
             self.dataChanged.emit(self.index(0, col), self.index(len(self._rows) - 1, col),
                                   [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, UrgencyRole])
+
+    def count_in(self, queue: QueueId) -> int:
+        """How many items the current filters and search find in another queue."""
+        return self._query.count(queue, self._filters, self._now)
 
     def item_id(self, row: int) -> str | None:
         return self._rows[row]["id"] if 0 <= row < len(self._rows) else None
@@ -128,7 +157,10 @@ class QueueModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
                 and 0 <= section < len(COLUMNS):
-            return _header(COLUMNS[section])
+            column = COLUMNS[section]
+            if column == "received":
+                return f"{_header(column)} ({utc_label(self._zone, self._now)})"
+            return _header(column)
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -164,19 +196,32 @@ class QueueModel(QAbstractTableModel):
             return self._display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == "pending" and (row["pending"] or row["conflict"]):
-                from PySide6.QtCore import QCoreApplication
-
-                return QCoreApplication.translate(
-                    "QueueModel", "Конфликт с платформой" if row["conflict"] else "Изменения ещё не отправлены")
+                return self._pending_tip(row)
             if column in ("address", "category"):
                 return self._display(row, column)
         return None
+
+    def _pending_tip(self, row: dict[str, Any]) -> str:
+        """What is undelivered on the row, and since when (asked only when the official hovers)."""
+        from PySide6.QtCore import QCoreApplication
+
+        if row["conflict"]:
+            return QCoreApplication.translate("QueueModel", "Конфликт с платформой: откройте «Исходящие»")
+        since = self._query.conn.execute(
+            "SELECT min(created_at) FROM outbox WHERE item_id=? AND state IN ('pending', 'sending')",
+            [row["id"]]).fetchone()[0]
+        text = QCoreApplication.translate("QueueModel", "Изменения ещё не отправлены")
+        if since:
+            moment = datetime.fromisoformat(since)
+            text += QCoreApplication.translate("QueueModel", " (в очереди с {t}, {zone})").format(
+                t=zone_time(moment, self._zone), zone=utc_label(self._zone, moment))
+        return text
 
     def _display(self, row: dict[str, Any], column: str) -> str:
         if column == "number":
             return str(row["number"])
         if column == "received":
-            return datetime.fromisoformat(row["registered_at"]).astimezone().strftime("%d.%m.%Y %H:%M")
+            return zone_time(datetime.fromisoformat(row["registered_at"]), self._zone)
         if column == "kind":
             return kind_name(row["kind"])
         if column == "category":

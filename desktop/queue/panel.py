@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.labels import status_name
 from desktop.queue.model import COLUMNS, ItemIdRole, QueueModel
 from offline_cache.domain.model import Status
-from offline_cache.queues import Filters, Urgent
+from offline_cache.queues import Filters, QueueId, Urgent
 from offline_cache.store.cache import Cache
 
 
@@ -21,10 +32,12 @@ class QueuePanel(QWidget):
 
     Signals:
         currentItemChanged(str): the selected item's id ("" when none).
+        searchAllRequested(): the official asked to search every queue, not only the current one.
         contextMenuRequested(QPoint): a row was right-clicked (and selected); global position for the menu.
     """
 
     currentItemChanged = Signal(str)
+    searchAllRequested = Signal()
     contextMenuRequested = Signal(QPoint)
 
     def __init__(self, model: QueueModel, reader: Cache, parent: QWidget | None = None) -> None:
@@ -38,6 +51,23 @@ class QueuePanel(QWidget):
         self.search.setPlaceholderText(_t("Поиск: текст, адрес, заявитель, номер…"))
         self.search.setClearButtonEnabled(True)
         layout.addWidget(self.search)
+        # A search covers the current queue only; say so, and offer every queue with its count.
+        self.scope = QLabel()
+        self.scope.setObjectName("searchScope")
+        self.scope.setTextFormat(Qt.TextFormat.PlainText)
+        self.search_all = QPushButton()
+        self.search_all.setObjectName("searchAll")
+        self.search_all.setFlat(True)
+        self.search_all.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.search_all.setStyleSheet("color: palette(link); text-decoration: underline; text-align: left;")
+        self.search_all.clicked.connect(self.searchAllRequested)
+        scope_row = QHBoxLayout()
+        scope_row.addWidget(self.scope)
+        scope_row.addWidget(self.search_all)
+        scope_row.addStretch(1)
+        layout.addLayout(scope_row)
+        self.scope.hide()
+        self.search_all.hide()
         self.status = self._combo("statusFilter", _t("Все статусы"), [(s.value, status_name(s)) for s in Status])
         self._reader = reader
         self.category = self._combo("categoryFilter", _t("Все категории"), [])
@@ -62,7 +92,7 @@ class QueuePanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column, width in zip(COLUMNS, (96, 150, 128, 112, 120, 200, 130, 96, 28), strict=True):
+        for column, width in zip(COLUMNS, (96, 150, 128, 150, 120, 200, 130, 96, 28), strict=True):
             header.resizeSection(COLUMNS.index(column), width)
         layout.addWidget(self.table)
         # Typing waits for a pause before querying, so each keystroke does not hit the database.
@@ -73,6 +103,7 @@ class QueuePanel(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
+        self.table.installEventFilter(self)  # the Menu key opens the menu of the current row
         model.modelReset.connect(self._after_reset)
 
     def _combo(self, name: str, everything: str, entries: list[tuple[str, str]]) -> QComboBox:
@@ -123,6 +154,27 @@ class QueuePanel(QWidget):
     def _after_reset(self) -> None:
         if self.model.rowCount() == 0:
             self.currentItemChanged.emit("")
+        self._show_scope()
+
+    def _show_scope(self) -> None:
+        searching = bool(self.model.filters.text.strip())
+        elsewhere = searching and self.model.queue is not QueueId.ALL
+        self.scope.setVisible(elsewhere)
+        self.search_all.setVisible(elsewhere)
+        if not elsewhere:
+            return
+        found = self.model.count_in(QueueId.ALL)
+        self.scope.setText(_t("Найдено в этой очереди: {n}.").format(n=self.model.total))
+        self.search_all.setText(_t("Искать во всех очередях ({n})").format(n=found))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table and isinstance(event, QContextMenuEvent) \
+                and event.reason() is QContextMenuEvent.Reason.Keyboard:
+            index = self.table.currentIndex()
+            if index.isValid():
+                self._context_menu(self.table.visualRect(index).center())
+            return True
+        return super().eventFilter(watched, event)
 
     def _context_menu(self, pos: QPoint) -> None:
         index = self.table.indexAt(pos)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from offline_cache.domain.deadlines import TermKind
 from offline_cache.domain.files import MAX_ANSWER_FILE_BYTES
@@ -22,14 +23,26 @@ MAX_JSON_BODY = 256 * 1024
 #: Largest answer attachment (the domain's rule, one source for the platform and the workstation).
 MAX_ATTACHMENT_BYTES = MAX_ANSWER_FILE_BYTES
 MAX_FEED_LIMIT = 500
+#: Versions and feed cursors stay below this (SQLite integers are 64-bit).
+MAX_VERSION = 2**62
 
 Text = Annotated[str, Field(max_length=20_000)]
 Comment = Annotated[str, Field(max_length=4_000)]
 Id = Annotated[str, Field(min_length=1, max_length=64)]
-#: Integers in requests are JSON integers only: ``true`` or ``"3"`` is a 422, not 1 or 3.
-StrictInt = Annotated[int, Field(strict=True)]
-#: Numbers in requests: a JSON number (integers too), never ``true`` or a string.
-StrictFloat = Annotated[float, Field(strict=True)]
+
+
+def _json_number(value: object) -> object:
+    """Refuse what Python would take for a number but JSON does not: ``true``, ``"3"``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("number_type", "ожидается число JSON")
+    return value
+
+
+#: Numbers in requests are JSON numbers only: ``true`` or ``"3"`` is a 422, not 1 or 3 (``3.0`` is the
+#: integer 3 for JSON Schema, and is taken as such; ``3.5`` for an integer is refused). Put it after
+#: the field's constraints, so that they stay ``minimum``/``maximum`` in the schema.
+JsonNumber = BeforeValidator(_json_number)
+StrictInt = Annotated[int, JsonNumber]
 
 
 class Response(BaseModel):
@@ -247,12 +260,6 @@ class FeedPage(Response):
     remaining: int  # items after this page, for progress (done / total)
 
 
-class ActionRequest(Request):
-    action: Action
-    base_version: Annotated[StrictInt, Field(ge=1)]
-    payload: dict[str, Any] = Field(default_factory=dict)
-
-
 class ActionResult(Response):
     item: Item
 
@@ -298,6 +305,97 @@ class InterimPayload(Request):
     attachment_ids: list[Id] | None = None
 
 
+DraftDigest = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description=(
+    "offline_cache.domain.workflow.draft_digest of the draft the approver read; a changed draft is a 409"))]
+
+
+class ApprovePayload(Request):
+    draft_digest: DraftDigest
+    comment: Comment = ""
+    text: Annotated[Text | None, Field(description="the approver's own wording of the draft, recorded as theirs")] \
+        = None
+
+
+class ReturnPayload(Request):
+    draft_digest: DraftDigest
+    comment: Comment
+
+
+# --- action requests: one model per action, told apart by ``action`` --------------------------
+
+
+class ActionRequestBase(Request):
+    base_version: Annotated[int, Field(ge=1, le=MAX_VERSION), JsonNumber]
+
+
+class RouteToExecutorRequest(ActionRequestBase):
+    action: Literal[Action.ROUTE_TO_EXECUTOR]
+    payload: RoutePayload
+
+
+class ReassignRequest(ActionRequestBase):
+    action: Literal[Action.REASSIGN]
+    payload: RoutePayload
+
+
+class TakeIntoWorkRequest(ActionRequestBase):
+    action: Literal[Action.TAKE_INTO_WORK]
+    payload: OptionalCommentPayload = Field(default_factory=OptionalCommentPayload)
+
+
+class RedirectRequest(ActionRequestBase):
+    action: Literal[Action.REDIRECT]
+    payload: RedirectPayload
+
+
+class RejectRequest(ActionRequestBase):
+    action: Literal[Action.REJECT]
+    payload: RejectPayload
+
+
+class ReturnToRoutingRequest(ActionRequestBase):
+    action: Literal[Action.RETURN_TO_ROUTING]
+    payload: CommentPayload
+
+
+class SaveDraftRequest(ActionRequestBase):
+    action: Literal[Action.SAVE_DRAFT]
+    payload: DraftPayload = Field(default_factory=DraftPayload)
+
+
+class SubmitForApprovalRequest(ActionRequestBase):
+    action: Literal[Action.SUBMIT_FOR_APPROVAL]
+    payload: DraftPayload = Field(default_factory=DraftPayload)
+
+
+class InterimAnswerRequest(ActionRequestBase):
+    action: Literal[Action.INTERIM_ANSWER]
+    payload: InterimPayload
+
+
+class ApproveRequest(ActionRequestBase):
+    action: Literal[Action.APPROVE]
+    payload: ApprovePayload
+
+
+class ReturnForRevisionRequest(ActionRequestBase):
+    action: Literal[Action.RETURN_FOR_REVISION]
+    payload: ReturnPayload
+
+
+class StopReprocessingRequest(ActionRequestBase):
+    action: Literal[Action.STOP_REPROCESSING]
+    payload: CommentPayload
+
+
+#: The body of ``POST /messages/{id}/actions``: the payload's shape depends on the action.
+ActionRequest = Annotated[
+    RouteToExecutorRequest | ReassignRequest | TakeIntoWorkRequest | RedirectRequest | RejectRequest
+    | ReturnToRoutingRequest | SaveDraftRequest | SubmitForApprovalRequest | InterimAnswerRequest | ApproveRequest
+    | ReturnForRevisionRequest | StopReprocessingRequest,
+    Field(discriminator="action"),
+]
+
 ACTION_PAYLOADS: dict[Action, type[Request]] = {
     Action.ROUTE_TO_EXECUTOR: RoutePayload,
     Action.REASSIGN: RoutePayload,
@@ -308,8 +406,8 @@ ACTION_PAYLOADS: dict[Action, type[Request]] = {
     Action.SAVE_DRAFT: DraftPayload,
     Action.SUBMIT_FOR_APPROVAL: DraftPayload,
     Action.INTERIM_ANSWER: InterimPayload,
-    Action.APPROVE: OptionalCommentPayload,
-    Action.RETURN_FOR_REVISION: CommentPayload,
+    Action.APPROVE: ApprovePayload,
+    Action.RETURN_FOR_REVISION: ReturnPayload,
     Action.STOP_REPROCESSING: CommentPayload,
 }
 
@@ -339,11 +437,11 @@ class InjectMessageRequest(Request):
 
 
 class RatingRequest(Request):
-    score: Annotated[StrictInt, Field(ge=1, le=5)]
+    score: Annotated[int, Field(ge=1, le=5), JsonNumber]
 
 
 class ClockRequest(Request):
-    advance_seconds: Annotated[StrictFloat, Field(ge=0, le=400 * 86400)]
+    advance_seconds: Annotated[float, Field(ge=0, le=400 * 86400), JsonNumber]
 
 
 class ClockOut(Response):
@@ -357,11 +455,11 @@ def _all_error_statuses() -> list[Literal[500, 502, 503]]:
 class FaultConfig(Request):
     """Injected faults for tests; all off by default. Rates are probabilities per request."""
 
-    latency_ms: Annotated[StrictInt, Field(ge=0, le=30_000)] = 0
-    error_rate: Annotated[StrictFloat, Field(ge=0, le=1)] = 0.0
+    latency_ms: Annotated[int, Field(ge=0, le=30_000), JsonNumber] = 0
+    error_rate: Annotated[float, Field(ge=0, le=1), JsonNumber] = 0.0
     error_statuses: list[Literal[500, 502, 503]] = Field(default_factory=_all_error_statuses)
-    drop_rate: Annotated[StrictFloat, Field(ge=0, le=1)] = 0.0
-    truncate_rate: Annotated[StrictFloat, Field(ge=0, le=1)] = 0.0
+    drop_rate: Annotated[float, Field(ge=0, le=1), JsonNumber] = 0.0
+    truncate_rate: Annotated[float, Field(ge=0, le=1), JsonNumber] = 0.0
     path_prefix: str = API_PREFIX  # only requests under this prefix are affected
     seed: StrictInt | None = None
 

@@ -22,6 +22,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from offline_cache.domain.deadlines import DEFAULT_TERM_DAYS, calendar_term_end, routing_due
+from offline_cache.domain.drafts import draft_digest as draft_digest  # workflow.draft_digest: the contract's name
 from offline_cache.domain.model import (
     Action,
     Draft,
@@ -159,6 +160,28 @@ class InvalidPayload(DomainError):
     code = "invalid"
 
 
+class StaleDraft(DomainError):
+    """The draft changed after the approver saw it: approving or returning it would sign off a
+    text nobody read (HTTP 409 with the current item, so the new text can be shown)."""
+
+    code = "stale_draft"
+
+
+# --- the draft an approver saw (``draft_digest`` lives in domain.drafts) ---------------------
+
+#: Actions that sign off or send back a draft: they carry the digest of the draft the approver saw.
+DRAFT_BOUND_ACTIONS = frozenset({Action.APPROVE, Action.RETURN_FOR_REVISION})
+
+
+def _check_draft_digest(item: ItemState, payload: Mapping[str, object]) -> None:
+    given = payload.get("draft_digest")
+    if not isinstance(given, str) or not given:
+        raise InvalidPayload("не указан отпечаток проекта ответа, который вы читали (draft_digest)",
+                             field="draft_digest")
+    if given != draft_digest(item.draft):
+        raise StaleDraft("проект ответа изменился после того, как вы его открыли: прочитайте новый текст")
+
+
 # --- deciding -------------------------------------------------------------------------------
 
 
@@ -247,6 +270,8 @@ def decide(
 ) -> Decision:
     """Apply ``action`` by ``actor`` to ``item``: the new state, or a DomainError saying why not."""
     rule = check(item, actor, action, ctx.orgs)
+    if action in DRAFT_BOUND_ACTIONS:
+        _check_draft_digest(item, payload)
     _text(payload, "comment", required=False, limit=MAX_COMMENT_LENGTH)
     handler = _HANDLERS[action]
     decision = handler(item, actor, payload, ctx, rule)
@@ -264,7 +289,7 @@ def _stamp(
     after = decision.item
     comment = _text(payload, "comment", required=False, limit=MAX_COMMENT_LENGTH)
     entry = HistoryEntry(ctx.now, actor.user_id, action.value, before.status, after.status, comment)
-    stamped = after.replace(version=before.version + 1, history=(*before.history, entry))
+    stamped = after.replace(version=before.version + 1, history=(*after.history, entry))
     return Decision(stamped, decision.spawned, decision.notes)
 
 
@@ -446,8 +471,26 @@ def next_status(item: ItemState, org: Organisation) -> Status:
     return Status.ANSWERED
 
 
+def _head_edit(item: ItemState, actor: Actor, p: Mapping[str, object], ctx: DecisionContext) -> ItemState:
+    """The approver's own wording of the draft, when the approval carries ``text``.
+
+    The edit is recorded as the approver's: the draft's author becomes the approver, and the
+    history gets a ``draft_edited`` entry by them before the approval itself.
+    """
+    if "text" not in p or p["text"] is None:
+        return item
+    text = _text(p, "text", required=True, limit=MAX_TEXT_LENGTH)
+    draft = item.draft
+    if draft is None or text == draft.text:
+        return item
+    edited = Draft(text, draft.kind, draft.planned_date, draft.attachment_ids, actor.user_id)
+    entry = HistoryEntry(ctx.now, actor.user_id, "draft_edited", item.status, item.status, "")
+    return item.replace(draft=edited, history=(*item.history, entry))
+
+
 def _approve(item: ItemState, actor: Actor, p: Mapping[str, object], ctx: DecisionContext, rule: Rule) -> Decision:
     _text(p, "comment", required=False, limit=MAX_COMMENT_LENGTH)
+    item = _head_edit(item, actor, p, ctx)
     org = ctx.orgs[item.org_id]
     target = next_status(item, org)
     if target is Status.ON_APPROVAL:

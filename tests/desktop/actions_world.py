@@ -11,9 +11,14 @@ from offline_cache.contract.convert import item_to_state, org_to_domain
 from offline_cache.contract.models import Item
 from offline_cache.domain.model import Action, Status
 from offline_cache.domain.staff import make_actor
-from offline_cache.domain.workflow import allowed_actions
+from offline_cache.domain.workflow import allowed_actions, draft_digest
 from offline_cache.queues import QueueId
 from tests.world import World
+
+
+def seen(item: Item, **payload: str) -> dict[str, str]:
+    """An approval's or return's payload bound to the draft of ``item`` (as the approver read it)."""
+    return {**payload, "draft_digest": draft_digest(item.draft)}
 
 
 def every_status(world: World) -> dict[str, Item]:
@@ -33,20 +38,21 @@ def every_status(world: World) -> dict[str, Item]:
     items["approval_0"] = exec1.act(step0.id, Action.SUBMIT_FOR_APPROVAL, step0.version, {"text": "Проект"})
     step1 = routed("Не вывозят мусор")
     step1 = exec1.act(step1.id, Action.SUBMIT_FOR_APPROVAL, step1.version, {"text": "Проект ответа"})
-    items["approval_1"] = cur.act(step1.id, Action.APPROVE, step1.version)
+    items["approval_1"] = cur.act(step1.id, Action.APPROVE, step1.version, seen(step1))
     returned = routed("Грязь на улице")
     returned = exec1.act(returned.id, Action.SUBMIT_FOR_APPROVAL, returned.version, {"text": "Черновик"})
     items["returned"] = cur.act(returned.id, Action.RETURN_FOR_REVISION, returned.version,
-                                {"comment": "Уточните сроки ремонта и ответственного.\nВторая строка замечания."})
+                                seen(returned, comment="Уточните сроки ремонта и ответственного.\n"
+                                                       "Вторая строка замечания."))
     interim = routed("Долгий ремонт")
     interim = exec1.act(interim.id, Action.INTERIM_ANSWER, interim.version,
                         {"text": "Промежуточно", "planned_date": "2026-05-01"})
-    interim = cur.act(interim.id, Action.APPROVE, interim.version)
-    items["interim"] = head.act(interim.id, Action.APPROVE, interim.version)
+    interim = cur.act(interim.id, Action.APPROVE, interim.version, seen(interim))
+    items["interim"] = head.act(interim.id, Action.APPROVE, interim.version, seen(interim))
     answered = routed("Ответьте")
     answered = exec1.act(answered.id, Action.SUBMIT_FOR_APPROVAL, answered.version, {"text": "Ответ по существу"})
-    answered = cur.act(answered.id, Action.APPROVE, answered.version)
-    items["answered"] = head.act(answered.id, Action.APPROVE, answered.version)
+    answered = cur.act(answered.id, Action.APPROVE, answered.version, seen(answered))
+    items["answered"] = head.act(answered.id, Action.APPROVE, answered.version, seen(answered))
     rejected = world.inject(text="Реклама")
     ground = world.platform.rejection_grounds()[0].code
     items["rejected"] = coord.act(rejected.id, Action.REJECT, rejected.version,
@@ -58,7 +64,7 @@ def every_status(world: World) -> dict[str, Item]:
     v_item = world.inject(org_id="v", text="Вопрос поселению")
     v_item = v_coord.act(v_item.id, Action.TAKE_INTO_WORK, v_item.version)
     v_item = v_coord.act(v_item.id, Action.SUBMIT_FOR_APPROVAL, v_item.version, {"text": "Ответ поселения"})
-    v_item = v_head.act(v_item.id, Action.APPROVE, v_item.version)
+    v_item = v_head.act(v_item.id, Action.APPROVE, v_item.version, seen(v_item))
     items["closed"] = world.platform.rate(v_item.id, 1)
     items["reprocessing"] = spawned(world, "c-coord", v_item.id)
     # A c item rated low goes up to the region: only a regional coordinator may stop that.
@@ -73,8 +79,8 @@ def answered_in_c(world: World, text: str, answer: str = "Ответ по сущ
     item = world.inject(text=text)
     item = coord.act(item.id, Action.ROUTE_TO_EXECUTOR, item.version, {"executor_id": "c-exec1"})
     item = exec1.act(item.id, Action.SUBMIT_FOR_APPROVAL, item.version, {"text": answer})
-    item = cur.act(item.id, Action.APPROVE, item.version)
-    return head.act(item.id, Action.APPROVE, item.version)
+    item = cur.act(item.id, Action.APPROVE, item.version, seen(item))
+    return head.act(item.id, Action.APPROVE, item.version, seen(item))
 
 
 def spawned(world: World, user: str, parent_id: str) -> Item:

@@ -22,6 +22,19 @@ def platform_status(world: World, item_id: str) -> Status:
     return item.status
 
 
+def assigned_on_platform(world: World, qtbot: QtBot, item_id: str, assignee: str) -> None:
+    qtbot.waitUntil(lambda: platform_status(world, item_id) is Status.IN_WORK, timeout=20_000)
+    item = world.platform.store.get_item(item_id)
+    assert item is not None and item.assignee_id == assignee
+
+
+def routing_window(open_window: WindowFactory, item_id: str) -> MainWindow:
+    window = open_window("c-coord")
+    show_queue(window, QueueId.ROUTING)
+    window.panel.select_item(item_id)
+    return window
+
+
 def activate(window: MainWindow, qtbot: QtBot) -> None:
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=10_000)
@@ -47,40 +60,30 @@ def test_route_to_an_executor_in_three_actions_then_the_next_item(world: World, 
         user.click(bar.buttons[Action.ROUTE_TO_EXECUTOR])  # 3: confirm
     assert user.count <= 3
     assert window.card.item is not None and window.card.item.id == following  # next item selected
-    qtbot.waitUntil(lambda: platform_status(world, str(target)) is Status.IN_WORK, timeout=20_000)
-    routed = world.platform.store.get_item(str(target))
-    assert routed is not None and routed.assignee_id == "c-exec2"
+    assigned_on_platform(world, qtbot, str(target), "c-exec2")
 
 
 def test_route_by_keyboard_with_type_ahead(world: World, open_window: WindowFactory, qtbot: QtBot) -> None:
     item = world.inject(text="Клавиатура")
-    window = open_window("c-coord")
-    show_queue(window, QueueId.ROUTING)
-    window.panel.select_item(item.id)
+    window = routing_window(open_window, item.id)
     picker = window.actions_controller.bar.picker
     picker.filter.setFocus()
     with qtbot.waitSignal(window.actions_controller.performed, timeout=15_000):
         qtbot.keyClicks(picker.filter, "exec3")
         assert picker.list.count() == 1
         qtbot.keyClick(picker.filter, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: platform_status(world, item.id) is Status.IN_WORK, timeout=20_000)
-    routed = world.platform.store.get_item(item.id)
-    assert routed is not None and routed.assignee_id == "c-exec3"
+    assigned_on_platform(world, qtbot, item.id, "c-exec3")
 
 
 def test_take_into_work_in_one_action(world: World, open_window: WindowFactory, qtbot: QtBot) -> None:
     item = world.inject(text="Возьму сам")
-    window = open_window("c-coord")
-    show_queue(window, QueueId.ROUTING)
-    window.panel.select_item(item.id)
+    window = routing_window(open_window, item.id)
     activate(window, qtbot)
     user = UserActions(qtbot)
     with qtbot.waitSignal(window.actions_controller.performed, timeout=15_000):
         user.key(window.panel.table, Qt.Key.Key_T, CTRL_SHIFT)  # the shortcut
     assert user.count == 1
-    qtbot.waitUntil(lambda: platform_status(world, item.id) is Status.IN_WORK, timeout=20_000)
-    taken = world.platform.store.get_item(item.id)
-    assert taken is not None and taken.assignee_id == "c-coord"
+    assigned_on_platform(world, qtbot, item.id, "c-coord")
 
 
 def on_approval_in_v(world: World, text: str) -> str:
@@ -130,3 +133,19 @@ def test_return_with_a_comment_in_three_actions(world: World, open_window: Windo
     qtbot.waitUntil(lambda: platform_status(world, item_id) is Status.RETURNED, timeout=20_000)
     returned = world.platform.store.get_item(item_id)
     assert returned is not None and returned.history[-1].comment == "Укажите сроки ремонта"
+
+
+def test_route_without_the_mouse(world: World, open_window: WindowFactory, qtbot: QtBot) -> None:
+    item = world.inject(text="Без мыши")
+    window = routing_window(open_window, item.id)
+    activate(window, qtbot)
+    window.panel.table.setFocus()
+    picker = window.actions_controller.bar.picker
+    user = UserActions(qtbot)
+    user.key(window.panel.table, Qt.Key.Key_E, CTRL_SHIFT)  # 1: the route shortcut puts the cursor in the picker
+    assert picker.filter.hasFocus()
+    user.type(picker.filter, "exec2")  # 2: type-ahead narrows to one
+    with qtbot.waitSignal(window.actions_controller.performed, timeout=15_000):
+        user.key(picker.filter, Qt.Key.Key_Return)  # 3: Enter routes
+    assert user.count == 3
+    assigned_on_platform(world, qtbot, item.id, "c-exec2")

@@ -12,6 +12,7 @@ from desktop.queue.model import COLUMNS, QueueModel
 from offline_cache.contract.models import FaultConfig, Item
 from offline_cache.domain.deadlines import Urgency
 from offline_cache.domain.model import Action, Status
+from offline_cache.domain.workflow import draft_digest
 from offline_cache.queues import QueueId
 from tests.desktop.conftest import WindowFactory
 from tests.world import World
@@ -30,9 +31,10 @@ def build_queues(world: World) -> dict[str, Item]:
         item = coord.act(items[key].id, Action.ROUTE_TO_EXECUTOR, 1, {"executor_id": "c-exec1"})
         if key in ("i9", "i10", "i11"):
             item = exec1.act(item.id, Action.SUBMIT_FOR_APPROVAL, item.version, {"text": "Проект ответа"})
-            item = cur.act(item.id, Action.APPROVE, item.version)
+            seen = {"draft_digest": draft_digest(item.draft)}
+            item = cur.act(item.id, Action.APPROVE, item.version, seen)
             if key == "i11":
-                item = head.act(item.id, Action.RETURN_FOR_REVISION, item.version, {"comment": "Дополните"})
+                item = head.act(item.id, Action.RETURN_FOR_REVISION, item.version, {"comment": "Дополните", **seen})
         items[key] = item
     return items
 

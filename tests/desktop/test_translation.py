@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QTranslator
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from pytestqt.qtbot import QtBot
 
 from desktop.app import install_translation
 from desktop.labels import queue_name, status_name
@@ -54,3 +56,15 @@ def test_a_dropped_in_qm_file_translates_the_ui(qapp: QApplication, tmp_path: Pa
 
 def test_russian_needs_no_file(qapp: QApplication) -> None:
     assert install_translation(qapp, "ru") is None
+
+
+def test_qts_own_buttons_speak_russian(qapp: QApplication, qtbot: QtBot) -> None:
+    install_translation(qapp, "en")  # no posdesk_en.qm here: the UI stays Russian, and so must Qt's buttons
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+                               | QDialogButtonBox.StandardButton.Save)
+    qtbot.addWidget(buttons)
+    assert buttons.button(QDialogButtonBox.StandardButton.Cancel).text() == "Отмена"
+    assert buttons.button(QDialogButtonBox.StandardButton.Save).text() == "Сохранить"
+    assert len(qapp.findChildren(QTranslator, "qtbase")) == 1
+    install_translation(qapp, "ru")  # again: replaced, not stacked
+    assert len(qapp.findChildren(QTranslator, "qtbase")) == 1

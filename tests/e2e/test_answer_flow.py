@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from offline_cache.domain.model import Action, Status
+from offline_cache.domain.workflow import draft_digest
 from tests.world import World
 
 
@@ -18,9 +19,10 @@ def test_message_travels_the_whole_flow(world: World) -> None:
     submitted = executor.act(item.id, Action.SUBMIT_FOR_APPROVAL, routed.version, {"text": "Фонарь заменён."})
     assert (submitted.status, submitted.approval_step) == (Status.ON_APPROVAL, 0)
 
-    curated = world.client("c-cur").act(item.id, Action.APPROVE, submitted.version)
+    seen = {"draft_digest": draft_digest(submitted.draft)}
+    curated = world.client("c-cur").act(item.id, Action.APPROVE, submitted.version, seen)
     assert (curated.status, curated.approval_step) == (Status.ON_APPROVAL, 1)
-    answered = world.client("c-head").act(item.id, Action.APPROVE, curated.version)
+    answered = world.client("c-head").act(item.id, Action.APPROVE, curated.version, seen)
     assert answered.status is Status.ANSWERED
     assert answered.answer is not None and answered.answer.text == "Фонарь заменён."
     assert [h.to_status for h in answered.history] == [

@@ -19,6 +19,7 @@ import pytest
 from offline_cache.client import ClientConfig, PlatformClient
 from offline_cache.contract.models import IDEMPOTENCY_HEADER, FaultConfig, TokenPair
 from offline_cache.domain.model import Action, Status
+from offline_cache.domain.workflow import draft_digest
 from offline_cache.errors import (
     AuthError,
     AuthExpiredError,
@@ -222,7 +223,7 @@ def test_typed_errors_403_404_409_422(world: World) -> None:
         world.client("r-coord").message(item.id)  # not visible in another organisation
 
     with pytest.raises(ConflictError) as conflict:
-        head.act(item.id, Action.APPROVE, 1)  # nobody approves an item awaiting routing
+        head.act(item.id, Action.APPROVE, 1, {"draft_digest": draft_digest(None)})  # nobody approves it unrouted
     assert conflict.value.status == 409 and russian(conflict.value)
     assert conflict.value.current is not None and conflict.value.current.id == item.id
 
@@ -354,7 +355,7 @@ def test_ca_bundle_trusts_a_private_root(tmp_path: Path,
             pytest.raises(OfflineError) as info:
         untrusted.demo_users()
     assert info.value.code == "connect" and russian(info.value)
-    assert "CERTIFICATE" in info.value.message.upper()
+    assert "сертификат" in info.value.message.lower(), "the official is told it is the certificate"
 
 
 def test_proxy_is_used(stub_server: Callable[[ssl.SSLContext | None], tuple[str, list[str]]]) -> None:

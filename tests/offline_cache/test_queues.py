@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from offline_cache.domain.model import Action, Role, Status
+from offline_cache.domain.workflow import draft_digest
 from offline_cache.queues import Filters, QueueId, QueueQuery, Urgent, Viewer, queues_for
 from offline_cache.store.cache import Cache
 from offline_cache.sync import SyncEngine
@@ -25,9 +26,10 @@ def synced(world: World, tmp_path: Path) -> tuple[World, Cache]:
         routed = coord.act(item.id, Action.ROUTE_TO_EXECUTOR, item.version, {"executor_id": "c-exec1"})
         if item in items[:4]:
             submitted = exec1.act(item.id, Action.SUBMIT_FOR_APPROVAL, routed.version, {"text": "Ответ"})
-            cur = world.client("c-cur").act(item.id, Action.APPROVE, submitted.version)
+            seen = {"draft_digest": draft_digest(submitted.draft)}
+            cur = world.client("c-cur").act(item.id, Action.APPROVE, submitted.version, seen)
             if item is items[0]:
-                head.act(item.id, Action.RETURN_FOR_REVISION, cur.version, {"comment": "Уточните сроки"})
+                head.act(item.id, Action.RETURN_FOR_REVISION, cur.version, {"comment": "Уточните сроки", **seen})
     cache = Cache.open(tmp_path / "c.db", secrets.token_bytes(32))
     report = SyncEngine(cache, coord).sync_once()
     assert report.error == ""

@@ -11,6 +11,7 @@ from offline_cache.actions import perform
 from offline_cache.client import ClientConfig, PlatformClient
 from offline_cache.contract.models import Item
 from offline_cache.domain.model import Action, Status
+from offline_cache.domain.workflow import draft_digest
 from offline_cache.errors import OfflineError
 from offline_cache.store.cache import Cache
 from offline_cache.sync import SyncEngine, SyncStatus
@@ -70,7 +71,8 @@ def test_forbidden_action_fails_with_the_platforms_reason(world: World, tmp_path
     shown = cache.item(item_id)
     assert shown is not None and shown.status is Status.ON_APPROVAL and shown.version == 3
     # perform() refuses this locally; a stale client (or another version of the rules) might not.
-    cache.enqueue(item_id, Action.APPROVE.value, {"comment": ""}, shown.version)
+    cache.enqueue(item_id, Action.APPROVE.value, {"comment": "", "draft_digest": draft_digest(shown.draft)},
+                  shown.version)
 
     report = engine.sync_once()
     assert report.status is SyncStatus.IDLE and report.failed == 1 and report.pushed == 0, report

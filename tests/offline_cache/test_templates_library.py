@@ -192,3 +192,20 @@ def test_fill_asks_only_for_what_the_item_lacks(synced, routed_item) -> None:
     reject = lib.fill("tpl-reject", item)
     ground = rejection_grounds().get("no_location")
     assert ground is not None and reject.complete and reject.text == ground.text
+
+
+def test_a_template_of_the_parent_category_suits_a_subcategory_item(synced, routed_item) -> None:
+    cache, _ = synced
+    cache.db.execute("INSERT INTO categories VALUES ('roads_potholes', 'Ямы на дорогах', 'roads', 'standard', 30)")
+    item = cache.item(routed_item.id)
+    assert item is not None
+    pothole = item.model_copy(update={"category_code": "roads_potholes"})
+    lib = TemplateLibrary(cache)
+    mine = lib.create("Ямы: мой ответ", "Выбоина по адресу {адрес} заделана.", "answer", ["roads_potholes"])
+    ranked = lib.suggest(pothole)
+    assert [s.template.id for s in ranked] == [mine.id, "tpl-roads", "tpl-generic"]
+    assert [s.score for s in ranked] == [2.0, 1.5, 1.0] and ranked[1].category_match
+    # the subcategory's template is not offered for an item of the parent category
+    assert mine.id not in [s.template.id for s in lib.suggest(item)]
+    # a query also finds templates by their category's name
+    assert [s.template.id for s in lib.suggest(item, query="ямы на дорог")] == [mine.id]

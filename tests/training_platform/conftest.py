@@ -10,6 +10,7 @@ import pytest
 from offline_cache.client import PlatformClient
 from offline_cache.contract.models import Item
 from offline_cache.domain.model import Action, ItemKind
+from offline_cache.domain.workflow import DRAFT_BOUND_ACTIONS, draft_digest
 from tests.world import WORLD_START, World, populate
 from training_platform.server import TrainingServer
 from training_platform.service import Clock, Platform, PlatformConfig
@@ -37,6 +38,14 @@ def shared_world() -> Iterator[World]:
 COORDINATORS = {"r": "r-coord", "c": "c-coord", "v": "v-coord"}
 
 
+def with_digest(item: Item, action: Action, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``payload`` with ``draft_digest`` of ``item``'s draft for approve and return (unless given)."""
+    payload = dict(payload or {})
+    if action in DRAFT_BOUND_ACTIONS:
+        payload.setdefault("draft_digest", draft_digest(item.draft))
+    return payload
+
+
 class Driver:
     """Brings items into a status through real API calls, as the people of the world would.
 
@@ -59,8 +68,9 @@ class Driver:
         return self._clients[user_id]
 
     def act(self, user_id: str, item: Item, action: Action, payload: dict[str, Any] | None = None) -> Item:
-        """``user_id`` does ``action`` on ``item`` from the item's current version."""
-        return self.client(user_id).act(item.id, action, item.version, payload or {})
+        """``user_id`` does ``action`` on ``item`` from the item's current version (an approval or a
+        return binds to the draft of ``item``, as the workstation's would)."""
+        return self.client(user_id).act(item.id, action, item.version, with_digest(item, action, payload))
 
     def get(self, item: Item | str, user_id: str = "c-cur") -> Item:
         """The item as the platform serves it now (the city's curator sees c, v and their items)."""

@@ -11,6 +11,7 @@ import pytest
 from offline_cache.contract.models import Item
 from offline_cache.domain.model import Action, Status
 from offline_cache.errors import ConflictError, ForbiddenError, NotFoundError, PlatformError
+from tests.training_platform.conftest import with_digest
 
 if TYPE_CHECKING:
     from tests.training_platform.conftest import Driver
@@ -139,7 +140,7 @@ def test_applicable_action_by_role(shared_drive: Driver, state: str, action: Act
         shared_drive))
     client = shared_drive.client(user)
     if user in allowed:
-        after = client.act(item.id, action, item.version, PAYLOADS[action])
+        after = client.act(item.id, action, item.version, with_digest(item, action, PAYLOADS[action]))
         assert after.status is target, f"{user} {action} in {state}: expected {target}, got {after.status}"
         assert after.version == item.version + 1, "an applied action raises the version by exactly one"
         assert (after.history[-1].actor_id, after.history[-1].action) == (user, action.value)
@@ -147,7 +148,7 @@ def test_applicable_action_by_role(shared_drive: Driver, state: str, action: Act
         return
     expected_error = ForbiddenError if sees(user, state) else NotFoundError
     with pytest.raises(PlatformError) as caught:
-        client.act(item.id, action, item.version, PAYLOADS[action])
+        client.act(item.id, action, item.version, with_digest(item, action, PAYLOADS[action]))
     assert type(caught.value) is expected_error, (
         f"{user} {action} in {state}: expected {expected_error.__name__}, got {caught.value!r}")
     assert caught.value.status == (403 if expected_error is ForbiddenError else 404)
@@ -163,7 +164,7 @@ def test_action_not_applicable_in_status_is_a_conflict(shared_drive: Driver, sta
     client = shared_drive.client(user)
     for action in set(Action) - set(EXPECTED[state]):
         with pytest.raises(PlatformError) as caught:
-            client.act(item.id, action, item.version, PAYLOADS[action])
+            client.act(item.id, action, item.version, with_digest(item, action, PAYLOADS[action]))
         if not sees(user, state):
             assert isinstance(caught.value, NotFoundError), f"{user} must not see a {state} item: {caught.value!r}"
             continue

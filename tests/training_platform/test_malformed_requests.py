@@ -98,7 +98,7 @@ def test_unparseable_or_wrong_shaped_action_body(world: World, http: httpx.Clien
     ({"action": "approve", "base_version": [1]}, "base_version"),
     ({"action": "approve"}, "base_version"),
     ({"base_version": 1}, "action"),
-    ({"action": "approve", "base_version": 1, "extra": True}, "extra"),
+    ({"action": "take_into_work", "base_version": 1, "extra": True}, "extra"),
     ({"action": "approve", "base_version": 1, "payload": []}, "payload"),
     ({"action": "approve", "base_version": 1, "payload": "x"}, "payload"),
     ({"action": "approve", "base_version": 10**40}, "base_version"),

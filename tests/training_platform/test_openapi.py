@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from offline_cache.contract.models import IDEMPOTENCY_HEADER, MAX_FEED_LIMIT, ErrorCode
+from offline_cache.domain.model import Action
 from tests.world import PASSWORD, WORLD_START, World, populate
 from training_platform.server import TrainingServer
 from training_platform.service import Clock, Platform, PlatformConfig
@@ -117,7 +118,10 @@ def test_action_endpoint_contract(doc: dict[str, Any]) -> None:
         assert error_schema_of(op, status) == ERROR_REF, status
     body = op["requestBody"]
     assert body["required"] is True
-    assert body["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/ActionRequest"
+    schema = body["content"]["application/json"]["schema"]
+    assert schema["discriminator"]["propertyName"] == "action"
+    assert set(schema["discriminator"]["mapping"]) == {a.value for a in Action}
+    assert len(schema["oneOf"]) == len(Action)
     assert op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"] == (
         "#/components/schemas/ActionResult")
 
@@ -132,12 +136,41 @@ def test_error_schema_matches_the_contract(doc: dict[str, Any]) -> None:
 
 
 def test_action_request_schema(doc: dict[str, Any]) -> None:
+    """One request schema per action: the payload each action takes is the contract (issue 10, point 9)."""
     schemas = doc["components"]["schemas"]
-    request = schemas["ActionRequest"]
-    assert set(request["required"]) == {"action", "base_version"}
-    assert request["properties"]["base_version"]["minimum"] == 1
-    assert request.get("additionalProperties") is False  # requests forbid unknown fields
-    assert "route_to_executor" in schemas["Action"]["enum"]
+    mapping = operation(doc, "/api/v1/messages/{item_id}/actions", "post")["requestBody"]["content"][
+        "application/json"]["schema"]["discriminator"]["mapping"]
+    for action, ref in mapping.items():
+        request = schemas[ref.rsplit("/", 1)[-1]]
+        assert request["properties"]["action"]["const"] == action
+        assert {"action", "base_version"} <= set(request["required"])
+        assert request["properties"]["base_version"]["minimum"] == 1
+        assert request["properties"]["base_version"]["type"] == "integer"
+        assert request.get("additionalProperties") is False  # requests forbid unknown fields
+    payload_of = {a: schemas[mapping[a].rsplit("/", 1)[-1]]["properties"]["payload"]["$ref"].rsplit("/", 1)[-1]
+                  for a in mapping}
+    reject = schemas[payload_of["reject"]]
+    assert set(reject["required"]) == {"ground_code", "comment"}, "a reject with {} is not schema-valid"
+    for action in ("approve", "return_for_revision"):
+        payload = schemas[payload_of[action]]
+        assert "draft_digest" in payload["required"]
+        assert payload["properties"]["draft_digest"]["pattern"] == "^[0-9a-f]{64}$"
+    assert "text" in schemas[payload_of["approve"]]["properties"], "the head may reword the draft"
+    assert "payload" in schemas[mapping["route_to_executor"].rsplit("/", 1)[-1]]["required"]
+    assert "payload" not in schemas[mapping["take_into_work"].rsplit("/", 1)[-1]]["required"]
+
+
+def test_bearer_security_scheme(doc: dict[str, Any]) -> None:
+    scheme = doc["components"]["securitySchemes"]["bearer"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    for path, methods in API_PATHS.items():
+        for method in methods:
+            op = operation(doc, path, method)
+            anonymous = path.startswith("/api/v1/auth/")
+            assert (op.get("security") is None) == anonymous, (path, method)
+            if not anonymous:
+                assert op["security"] == [{"bearer": []}]
+            assert "authorization" not in {p["name"].lower() for p in op.get("parameters", [])}
 
 
 def test_feed_parameters_document_bounds(doc: dict[str, Any]) -> None:

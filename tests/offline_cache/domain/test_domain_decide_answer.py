@@ -21,6 +21,7 @@ from offline_cache.domain.workflow import (
     allowed_actions,
     apply_rating,
     decide,
+    draft_digest,
 )
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -184,6 +185,11 @@ def test_submit_empty_draft_is_invalid(
 # --- approval chain (APPROVAL_STEP) ---------------------------------------------------------
 
 
+def signed(item: ItemState, payload: dict[str, object]) -> dict[str, object]:
+    """``payload`` of an approval or a return bound to ``item``'s draft, as the approver saw it."""
+    return {**payload, "draft_digest": draft_digest(item.draft)}
+
+
 def _on_approval(make_item: ItemFactory, step: int, org_id: str = "muni", draft: Draft | None = None) -> ItemState:
     return make_item(Status.ON_APPROVAL, org_id=org_id, assignee_id="exec1", approval_step=step,
                      draft=draft or Draft("Ответ по существу", author_id="exec1"))
@@ -192,17 +198,17 @@ def _on_approval(make_item: ItemFactory, step: int, org_id: str = "muni", draft:
 def test_curator_then_head_approve(make_item: ItemFactory, actor_of: ActorFactory, ctx: DecisionContext) -> None:
     item = _on_approval(make_item, 0)
     with pytest.raises(Forbidden, match="цепочки согласования"):
-        decide(item, actor_of("head"), Action.APPROVE, {}, ctx)
+        decide(item, actor_of("head"), Action.APPROVE, signed(item, {}), ctx)
 
-    after_curator = decide(item, actor_of("cur"), Action.APPROVE, {"comment": "согласовано"}, ctx)
+    after_curator = decide(item, actor_of("cur"), Action.APPROVE, signed(item, {"comment": "согласовано"}), ctx)
     step1 = after_curator.item
     assert (step1.status, step1.approval_step) == (Status.ON_APPROVAL, 1)
     assert step1.draft == item.draft and step1.answer is None
     assert after_curator.notes == ()
     with pytest.raises(Forbidden):
-        decide(step1, actor_of("cur"), Action.APPROVE, {}, ctx)
+        decide(step1, actor_of("cur"), Action.APPROVE, signed(step1, {}), ctx)
 
-    after_head = decide(step1, actor_of("head"), Action.APPROVE, {}, ctx)
+    after_head = decide(step1, actor_of("head"), Action.APPROVE, signed(step1, {}), ctx)
     done = after_head.item
     assert done.status is Status.ANSWERED
     assert done.answer == item.draft
@@ -219,7 +225,7 @@ def test_single_step_chain_head_answers_at_once(
     make_item: ItemFactory, actor_of: ActorFactory, ctx: DecisionContext
 ) -> None:
     item = _on_approval(make_item, 0, org_id="region")
-    result = decide(item, actor_of("rhead"), Action.APPROVE, {}, ctx)
+    result = decide(item, actor_of("rhead"), Action.APPROVE, signed(item, {}), ctx)
     assert result.item.status is Status.ANSWERED and result.item.answer == item.draft
 
 
@@ -228,7 +234,7 @@ def test_return_for_revision_by_current_step(
     step: int, user: str, make_item: ItemFactory, actor_of: ActorFactory, ctx: DecisionContext
 ) -> None:
     item = _on_approval(make_item, step)
-    result = decide(item, actor_of(user), Action.RETURN_FOR_REVISION, {"comment": "уточните сроки"}, ctx)
+    result = decide(item, actor_of(user), Action.RETURN_FOR_REVISION, signed(item, {"comment": "уточните сроки"}), ctx)
     assert result.item.status is Status.RETURNED
     assert result.item.approval_step is None
     assert result.item.draft == item.draft
@@ -239,16 +245,18 @@ def test_return_for_revision_by_current_step(
 def test_return_for_revision_by_wrong_participant_is_forbidden(
     step: int, user: str, make_item: ItemFactory, actor_of: ActorFactory, ctx: DecisionContext
 ) -> None:
+    item = _on_approval(make_item, step)
     with pytest.raises(Forbidden):
-        decide(_on_approval(make_item, step), actor_of(user), Action.RETURN_FOR_REVISION, {"comment": "нет"}, ctx)
+        decide(item, actor_of(user), Action.RETURN_FOR_REVISION, signed(item, {"comment": "нет"}), ctx)
 
 
 @pytest.mark.parametrize("comment", [None, "", " \t"])
 def test_return_for_revision_needs_comment(
     comment: str | None, make_item: ItemFactory, actor_of: ActorFactory, ctx: DecisionContext
 ) -> None:
+    item = _on_approval(make_item, 0)
     with pytest.raises(InvalidPayload) as info:
-        decide(_on_approval(make_item, 0), actor_of("cur"), Action.RETURN_FOR_REVISION, {"comment": comment}, ctx)
+        decide(item, actor_of("cur"), Action.RETURN_FOR_REVISION, signed(item, {"comment": comment}), ctx)
     assert info.value.field == "comment"
 
 
@@ -257,7 +265,7 @@ def test_deputy_of_absent_head_approves_last_step(
 ) -> None:
     team = _with_absence(staff, "head", "cur", ctx.now - timedelta(hours=1), ctx.now + timedelta(days=7))
     curator = make_actor(team["cur"], team.values(), orgs, ctx.now)
-    result = decide(_on_approval(make_item, 1), curator, Action.APPROVE, {}, ctx)
+    result = decide(_on_approval(make_item, 1), curator, Action.APPROVE, signed(_on_approval(make_item, 1), {}), ctx)
     assert result.item.status is Status.ANSWERED
 
 
@@ -326,7 +334,7 @@ def test_approved_interim_answer_sets_control_date_in_org_zone(
     item = make_item(Status.IN_WORK, org_id="vlad", assignee_id="vexec")
     sent = decide(item, actor_of("vexec"), Action.INTERIM_ANSWER,
                   {"text": "Ремонт в апреле", "planned_date": "2025-04-15"}, ctx).item
-    result = decide(sent, actor_of("vhead"), Action.APPROVE, {}, ctx)
+    result = decide(sent, actor_of("vhead"), Action.APPROVE, signed(sent, {}), ctx)
     done = result.item
     assert done.status is Status.INTERIM_ANSWER
     assert done.interim_answer == sent.draft
@@ -342,14 +350,14 @@ def test_interim_then_final_answer_through_two_step_chain(
     item = make_item(Status.IN_WORK, assignee_id="exec1")
     item = decide(item, actor_of("exec1"), Action.INTERIM_ANSWER, {"text": "в плане", "planned_date": "2025-05-31"},
                   ctx).item
-    item = decide(item, actor_of("cur"), Action.APPROVE, {}, ctx).item
+    item = decide(item, actor_of("cur"), Action.APPROVE, signed(item, {}), ctx).item
     assert item.status is Status.ON_APPROVAL
-    item = decide(item, actor_of("head"), Action.APPROVE, {}, ctx).item
+    item = decide(item, actor_of("head"), Action.APPROVE, signed(item, {}), ctx).item
     assert item.status is Status.INTERIM_ANSWER
     assert item.control_due_at == datetime(2025, 5, 31, 21, 0, tzinfo=UTC)  # 1 June 00:00 Moscow
     item = decide(item, actor_of("exec1"), Action.SUBMIT_FOR_APPROVAL, {"text": "Сделано"}, ctx).item
-    item = decide(item, actor_of("cur"), Action.APPROVE, {}, ctx).item
-    item = decide(item, actor_of("head"), Action.APPROVE, {}, ctx).item
+    item = decide(item, actor_of("cur"), Action.APPROVE, signed(item, {}), ctx).item
+    item = decide(item, actor_of("head"), Action.APPROVE, signed(item, {}), ctx).item
     assert item.status is Status.ANSWERED
     assert item.answer is not None and item.answer.text == "Сделано" and item.answer.kind is DraftKind.FINAL
     assert item.interim_answer is not None and item.interim_answer.text == "в плане"

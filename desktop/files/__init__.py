@@ -1,0 +1,1 @@
+"""Files the official opens or saves from the cache."""

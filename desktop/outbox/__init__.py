@@ -1,0 +1,1 @@
+"""The outbox: undelivered actions, their states and what the official can do about them; offline work."""
