@@ -416,6 +416,8 @@ def _watched_delivery(url: str, path: Path, key: bytes, every: float, actions: i
     c.set_faults(FaultConfig())
     worker.sync_now()
     gaps, took = _heartbeat_gaps(app, lambda: reader.outbox_counts()["done"] == actions, 600)
+    if not refresh:
+        worker.bridge.itemsChanged.connect(window._items_changed)  # the window disconnects its own on close
     window.close()
     session.close()
     return gaps, reports, took
