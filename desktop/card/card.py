@@ -75,11 +75,13 @@ class MessageCard(QScrollArea):
         attachmentRequested(str): the official asked to open an attachment (by id).
         thumbnailsWanted(list): image attachments of the shown item whose bytes are not cached yet.
         shown(str): an item was (re)shown, ``offered`` is current ("" when none).
+        ticked(): the minute timer moved the countdowns on.
     """
 
     attachmentRequested = Signal(str)
     thumbnailsWanted = Signal(list)
     shown = Signal(str)
+    ticked = Signal()
 
     def __init__(self, reader: Cache, zone: str, roles: frozenset[Role], parent: QWidget | None = None, *,
                  worker: SyncWorker | None = None, clock: Callable[[], datetime] | None = None) -> None:
@@ -269,6 +271,7 @@ class MessageCard(QScrollArea):
         self.countdown.setText(text)
         colour = URGENCY_COLOURS[level].name() if level else "palette(text)"
         self.countdown.setStyleSheet(f"color: {colour}; font-weight: 600;")
+        self.ticked.emit()
 
     def _fill_attachments(self, item: Item) -> None:
         self.attachments.clear()
