@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop.approvals.chain import ApprovalChainView
 from desktop.card.history import history_lines
-from desktop.card.notices import earlier_answer, outbox_notice, return_comment, staff_names
+from desktop.card.notices import earlier_answer, outbox_notice, outcome, return_comment, staff_names
 from desktop.countdown import URGENCY_COLOURS, countdown
 from desktop.editor.editor import AnswerEditor
 from desktop.labels import kind_name, status_name
@@ -114,6 +114,8 @@ class MessageCard(QScrollArea):
         layout.addWidget(self.return_box)
         self.earlier_box = notice_box("earlierAnswer", "background: #e8f0fe; color: #1a3a6b;")
         layout.addWidget(self.earlier_box)
+        self.outcome_box = notice_box("outcome", "background: #eef5ee; color: #1b4d1f;")
+        layout.addWidget(self.outcome_box)
         self.actions_slot = QVBoxLayout()
         layout.addLayout(self.actions_slot)
         self.chain = ApprovalChainView()
@@ -201,7 +203,7 @@ class MessageCard(QScrollArea):
                 label.setText("")
             self.text.setPlainText("")
             self.editor.set_item(None, editable=False, autosave=False)
-            for box in (self.return_box, self.earlier_box, self.pending, self.chain):
+            for box in (self.return_box, self.earlier_box, self.outcome_box, self.pending, self.chain):
                 box.hide()
             self.attachments.clear()
             self.history.clear()
@@ -232,7 +234,8 @@ class MessageCard(QScrollArea):
     def _fill_notices(self, item: Item) -> None:
         names = staff_names(self._reader)
         for box, text in ((self.return_box, return_comment(item, names, self._local)),
-                          (self.earlier_box, earlier_answer(self._reader, item))):
+                          (self.earlier_box, earlier_answer(self._reader, item)),
+                          (self.outcome_box, outcome(self._reader, item))):
             box.setText(text or "")
             box.setVisible(bool(text))
         pending, problem = outbox_notice(self._reader, item.id, self._local)
@@ -244,9 +247,12 @@ class MessageCard(QScrollArea):
         working = Action.SAVE_DRAFT in self.offered
         approving = Action.APPROVE in self.offered
         self.editor.set_item(item, editable=working or approving, autosave=working)
-        has_answer = working or approving or item.draft is not None
-        self.answer_group.setVisible(has_answer)
-        self.answer_group.setTitle(_t("Проект ответа (можно исправить)") if approving else _t("Проект ответа"))
+        sent = item.answer if item.draft is None and not working else None
+        if sent is not None:  # the answer the platform sent: read-only, in the same place
+            self.editor.show_sent(sent.text)
+        self.answer_group.setVisible(working or approving or item.draft is not None or sent is not None)
+        self.answer_group.setTitle(_t("Ответ заявителю (отправлен)") if sent is not None
+                                   else _t("Проект ответа (можно исправить)") if approving else _t("Проект ответа"))
         side_by_side = Qt.Orientation.Horizontal if item.status is Status.ON_APPROVAL else Qt.Orientation.Vertical
         if self.content.orientation() != side_by_side:
             self.content.setOrientation(side_by_side)

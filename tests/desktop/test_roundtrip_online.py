@@ -105,6 +105,8 @@ def test_round_trip_across_coordinator_executor_and_head(world: World, open_wind
         window.panel.select_item(item_id)
         assert window.card.item is not None and window.card.item.status is Status.ANSWERED
         assert window.card.status.text() == "Ответ отправлен"
+        assert window.card.answer_group.title() == "Ответ заявителю (отправлен)"
+        assert window.card.editor.plain_text() == answer.text and window.card.editor.text.isReadOnly()
     actions = [h.action for h in platform_item(world, item_id).history]
     assert actions == ["received", "route_to_executor", "save_draft", "submit_for_approval",
                        "return_for_revision", "submit_for_approval", "approve"]
