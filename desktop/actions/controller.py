@@ -28,6 +28,7 @@ from desktop.dialogs.staff import StaffPickerDialog, candidates
 from desktop.labels import action_name, short_action_name
 from desktop.queue.panel import QueuePanel
 from desktop.session import Session
+from desktop.templates.support import TemplateSupport
 from offline_cache.domain.model import Action
 
 SHORTCUTS = {
@@ -101,6 +102,7 @@ class ActionController(QObject):
         self.menu.addSeparator()
         self.menu.addAction(self.deputy_action)
         self.dialog: QDialog | None = None
+        self.templates = TemplateSupport(window, session, card)  # suggestions, spelling, checks (issue 11)
         self.context_menu: QMenu | None = None
         self._requests: dict[str, tuple[str, Action, str | None]] = {}
         self._routing_for = ""
@@ -187,9 +189,9 @@ class ActionController(QObject):
             payload: dict[str, object] = {"text": editor.plain_text()}
             if editor.attachment_ids():
                 payload["attachment_ids"] = editor.attachment_ids()
-            self.perform(action, payload)
+            self._checked(action, payload)
         elif action is Action.INTERIM_ANSWER:
-            self.perform(action, {"text": editor.plain_text(), "planned_date": editor.planned_date().isoformat()})
+            self._checked(action, {"text": editor.plain_text(), "planned_date": editor.planned_date().isoformat()})
         elif action is Action.APPROVE:
             # The head's edit travels with the approval; the platform records it as the head's.
             self.perform(action, {"text": editor.plain_text()} if editor.is_edited() else {})
@@ -201,8 +203,14 @@ class ActionController(QObject):
         payload = getattr(dialog, "payload")  # noqa: B009 - every action dialog has one
         dialog.accepted.connect(lambda: self.perform(action, payload(), item_id=item_id))
         dialog.finished.connect(dialog.deleteLater)
+        self.templates.dialog_opened(action, dialog)
         self.dialog = dialog
         dialog.open()
+
+    def _checked(self, action: Action, payload: dict[str, object]) -> None:
+        """The checks before submit first (issue 11): sent when clean or the warnings are acknowledged."""
+        item_id = self.card.item.id if self.card.item else ""
+        self.templates.gate(action, item_id, payload, lambda: self.perform(action, payload, item_id=item_id))
 
     def perform(self, action: Action, payload: dict[str, object], *, item_id: str = "") -> str:
         """Hand the action to the worker; remember what to select next when it is queued."""

@@ -70,6 +70,7 @@ class AnswerEditor(QWidget):
         self.files.setFlow(QListWidget.Flow.LeftToRight)
         layout.addWidget(self.files)
         files = QHBoxLayout()
+        self.tools = files  # the row of the editor's buttons (templates add theirs)
         self.attach_button = QPushButton(_t("Прикрепить файл…"))
         self.attach_button.setObjectName("attachButton")
         self.detach_button = QPushButton(_t("Убрать файл"))

@@ -14,6 +14,7 @@ from offline_cache.domain.model import Action, Status
 from offline_cache.queues import Filters, QueueId
 from tests.desktop.actions_world import show_queue
 from tests.desktop.conftest import WindowFactory
+from tests.desktop.templates_world import acknowledge_checks
 from tests.desktop.user_actions import type_text
 from tests.world import World, absent
 
@@ -69,6 +70,7 @@ def test_the_deputy_works_on_the_absent_colleagues_items_in_a_separate_queue(
     type_text(window.card.editor.text, "Ответ за коллегу")
     with qtbot.waitSignal(window.actions_controller.performed, timeout=15_000):
         window.actions_controller.bar.buttons[Action.SUBMIT_FOR_APPROVAL].click()
+        assert "too_short" in acknowledge_checks(window, qtbot)  # checks before submit (issue 11)
     qtbot.waitUntil(lambda: world.platform.store.get_item(theirs[0]).status is Status.ON_APPROVAL,  # type: ignore[union-attr]
                     timeout=20_000)
     done = world.platform.store.get_item(theirs[0])
