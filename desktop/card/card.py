@@ -203,8 +203,10 @@ class MessageCard(QScrollArea):
                 label.setText("")
             self.text.setPlainText("")
             self.editor.set_item(None, editable=False, autosave=False)
-            for box in (self.return_box, self.earlier_box, self.outcome_box, self.pending, self.chain):
-                box.hide()
+            for notice in (self.return_box, self.earlier_box, self.outcome_box, self.pending):
+                notice.setText("")
+                notice.hide()
+            self.chain.hide()
             self.attachments.clear()
             self.history.clear()
             self.shown.emit("")
