@@ -19,8 +19,10 @@ from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from desktop.actions.screenshots import action_shots
 from desktop.app import make_app
 from desktop.main_window import MainWindow
+from desktop.outbox.screenshots import outbox_shots
 from desktop.session import training_session
 from desktop.startup import one_per_role
+from offline_cache.domain.model import Role
 
 
 def wait_for_idle(window: MainWindow, timeout_ms: int = 60_000) -> None:
@@ -63,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
             print(path)
             for shot in action_shots(window, role, out):  # the role's main action in progress
                 print(shot)
+            if role is Role.EXECUTOR:
+                for shot in outbox_shots(window, url, out):  # conflict, offline window, «Исходящие»
+                    print(shot)
             window.close()
             session.close()
     finally:

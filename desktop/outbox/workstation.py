@@ -40,6 +40,7 @@ class OfflineWork(QObject):
         self.banner = ConnectionBanner()
         self.banner.loginRequested.connect(self.ask_login)
         self.banner.retryRequested.connect(session.worker.sync_now)
+        self.banner.outboxRequested.connect(self.show_outbox)
         central = window.centralWidget()
         layout = central.layout() if central is not None else None
         assert isinstance(layout, QVBoxLayout)
