@@ -24,6 +24,7 @@ from desktop.actions.controller import ActionController
 from desktop.card.card import MessageCard
 from desktop.files.open_failed import OpenFailedBar
 from desktop.labels import queue_name, role_name
+from desktop.lock.settings import app_settings
 from desktop.outbox.workstation import OfflineWork
 from desktop.queue.model import QueueModel
 from desktop.queue.panel import QueuePanel
@@ -57,7 +58,7 @@ class MainWindow(QMainWindow):
         self.session = session
         # Deadlines run on the platform's clock: the computer's corrected by the last measured skew.
         self._clock = clock or (lambda: platform_now(session.reader))
-        self._settings = settings or QSettings("POS Desk", "POS Desk")
+        self._settings = settings or app_settings()  # owner-only file (issue 12)
         self._copies = ExternalCopies()
         self._alerted: set[str] = set()
         #: Set by «Выйти» / «Сменить пользователя»: the login to offer once this window has closed.

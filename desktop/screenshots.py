@@ -22,6 +22,7 @@ from desktop.main_window import MainWindow
 from desktop.outbox.screenshots import outbox_shots
 from desktop.session import training_session
 from desktop.startup import one_per_role
+from desktop.templates.screenshots import template_shots
 from offline_cache.domain.model import Role
 
 
@@ -65,7 +66,9 @@ def main(argv: list[str] | None = None) -> int:
             print(path)
             for shot in action_shots(window, role, out):  # the role's main action in progress
                 print(shot)
-            if role is Role.EXECUTOR:
+            for shot in template_shots(window, role, out):  # templates and checks (issue 11)
+                print(shot)
+            if role is Role.EXECUTOR:  # last: it leaves the platform's copy changed and a conflict behind
                 for shot in outbox_shots(window, url, out):  # conflict, offline window, «Исходящие»
                     print(shot)
             window.close()

@@ -43,6 +43,7 @@ class SyncBridge(QObject):
         loginFinished(str): error ("" when logged in again; the sync resumes).
         clockSkew(float): seconds the platform's clock is ahead of the computer's (negative: behind),
             when more than two minutes apart, and once more when back within (``offline_cache.clock``).
+        writeFinished(str, object, str): request id, result and error of ``run_write`` ("" when done).
         ready(): the worker opened the cache and is about to sync.
     """
 
@@ -59,6 +60,7 @@ class SyncBridge(QObject):
     deputyFinished = Signal(str)
     loginFinished = Signal(str)
     clockSkew = Signal(float)
+    writeFinished = Signal(str, object, str)
     ready = Signal()
 
     # The worker emits these; each is forwarded to its public twin through a queued connection,
@@ -76,6 +78,7 @@ class SyncBridge(QObject):
     _deputy = Signal(str)
     _login = Signal(str)
     _clock = Signal(float)
+    _write = Signal(str, object, str)
     _ready = Signal()
 
     def __init__(self) -> None:
@@ -88,7 +91,7 @@ class SyncBridge(QObject):
                                 (self._attachments, self.attachmentsChanged),
                                 (self._outbox_op, self.outboxOpFinished), (self._deputy, self.deputyFinished),
                                 (self._login, self.loginFinished), (self._clock, self.clockSkew),
-                                (self._ready, self.ready)):
+                                (self._write, self.writeFinished), (self._ready, self.ready)):
             private.connect(public, queued)
 
 
@@ -136,14 +139,22 @@ class SyncWorker:
         self._engine: SyncEngine | None = None
         self._cache: Cache | None = None
         self._started = threading.Event()
+        self._failed: Exception | None = None
         self._thread = threading.Thread(target=self._run, name="posdesk-sync", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
         self._started.wait(30)
+        if self._failed is not None:  # the cache would not open: the caller tells the official why
+            raise self._failed
 
     def _run(self) -> None:
-        self._cache = Cache.open(self._path, self._key)
+        try:
+            self._cache = Cache.open(self._path, self._key)
+        except Exception as exc:
+            self._failed = exc
+            self._started.set()
+            return
         self._engine = SyncEngine(self._cache, self._client, _Listener(self.bridge), interval=self._interval,
                                   page_size=self._page_size)
         self._started.set()
@@ -297,6 +308,13 @@ class SyncWorker:
             engine.request_sync()
 
         self._submit(work, lambda exc: self.bridge._login.emit(_reason(exc)))
+
+    def run_write(self, work: Callable[[Cache], object]) -> str:
+        """Run ``work`` on the worker's cache (writes, or reads too slow for the UI); ``writeFinished`` reports."""
+        request = str(uuid.uuid4())
+        self._submit(lambda cache, _engine: self.bridge._write.emit(request, work(cache), ""),
+                     lambda exc: self.bridge._write.emit(request, None, getattr(exc, "message", "") or _reason(exc)))
+        return request
 
     def stop(self) -> None:
         if self._engine is not None:
