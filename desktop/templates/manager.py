@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -83,13 +84,15 @@ class TemplateManagerDialog(QDialog):
         split.setSizes([560, 540])
         layout.addWidget(split, 1)
         row = QHBoxLayout()
-        self.new_button = self._button(row, "templateNew", _t("Новый"), self.new)
-        self.save_button = self._button(row, "templateSave", _t("Сохранить"), self.save)
-        self.copy_button = self._button(row, "templateCopy", _t("Копия"), self.duplicate)
-        self.retire_button = self._button(row, "templateRetire", _t("В архив"), self.retire_or_restore)
+        self.new_button = self._button(row, "templateNew", _t("Новый"), self.new, "Ctrl+N")
+        self.save_button = self._button(row, "templateSave", _t("Сохранить"), self.save, "Ctrl+S")
+        self.copy_button = self._button(row, "templateCopy", _t("Копия"), self.duplicate, "Ctrl+D")
+        self.retire_button = self._button(row, "templateRetire", _t("В архив"), self.retire_or_restore, "Ctrl+Del")
         row.addStretch(1)
-        self.export_button = self._button(row, "templateExport", _t("Экспорт в файл…"), self._choose_export)
-        self.import_button = self._button(row, "templateImport", _t("Импорт из файла…"), self._choose_import)
+        self.export_button = self._button(row, "templateExport", _t("Экспорт в файл…"), self._choose_export,
+                                          "Ctrl+E")
+        self.import_button = self._button(row, "templateImport", _t("Импорт из файла…"), self._choose_import,
+                                          "Ctrl+O")
         layout.addLayout(row)
         self.status = QLabel()
         self.status.setObjectName("managerStatus")
@@ -143,9 +146,12 @@ class TemplateManagerDialog(QDialog):
         return box
 
     @staticmethod
-    def _button(row: QHBoxLayout, name: str, text: str, slot: Callable[[], object]) -> QPushButton:
+    def _button(row: QHBoxLayout, name: str, text: str, slot: Callable[[], object], keys: str) -> QPushButton:
         button = QPushButton(text)
         button.setObjectName(name)
+        button.setShortcut(QKeySequence(keys))
+        button.setToolTip(QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText))
+        button.setAutoDefault(False)  # Enter in the text box is a new line, not «Новый»
         button.clicked.connect(lambda: slot())
         row.addWidget(button)
         return button
