@@ -139,14 +139,22 @@ class SyncWorker:
         self._engine: SyncEngine | None = None
         self._cache: Cache | None = None
         self._started = threading.Event()
+        self._failed: Exception | None = None
         self._thread = threading.Thread(target=self._run, name="posdesk-sync", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
         self._started.wait(30)
+        if self._failed is not None:  # the cache would not open: the caller tells the official why
+            raise self._failed
 
     def _run(self) -> None:
-        self._cache = Cache.open(self._path, self._key)
+        try:
+            self._cache = Cache.open(self._path, self._key)
+        except Exception as exc:
+            self._failed = exc
+            self._started.set()
+            return
         self._engine = SyncEngine(self._cache, self._client, _Listener(self.bridge), interval=self._interval,
                                   page_size=self._page_size)
         self._started.set()

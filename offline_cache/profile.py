@@ -16,6 +16,7 @@ from pathlib import Path
 
 from offline_cache.contract.models import TokenPair
 from offline_cache.store.cache import Cache
+from offline_cache.store.database import disk_problem, secure_folder
 from offline_cache.store.vault import Profile, VaultError, keyring_call, session_key
 
 TOKEN_SERVICE = "POS Desk platform tokens"
@@ -56,15 +57,24 @@ def _settings_file() -> Path:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves either the old or the new file, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    """Write ``data`` to ``path`` so that a crash leaves either the old or the new file, never half.
+
+    Raises a CacheError (DiskFullError, ReadOnlyCacheError) that says what to do when the write fails.
+    """
+    try:
+        secure_folder(path.parent)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # 0600, kept by the rename
+    except OSError as exc:
+        raise disk_problem(exc, "настройки профиля") from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:  # a full disk, a read-only folder: CLI exit 2 and a dialog, never a traceback
+        Path(tmp).unlink(missing_ok=True)
+        raise disk_problem(exc, "настройки профиля") from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -35,6 +35,7 @@ from offline_cache.errors import (
     NotFoundError,
     PlatformError,
 )
+from offline_cache.logsafe import describe
 from offline_cache.store.cache import IN_FLIGHT, Cache, OutboxEntry, storable_json
 from offline_cache.store.database import STORAGE_ERRORS, storage_problem
 from offline_cache.store.items import PreparedPage, prepare
@@ -175,7 +176,7 @@ class SyncEngine:
             # The failed transaction rolled back whole: the cursor, the outbox and every item are as
             # they were, so the next pass (once there is room again) goes on from the same place.
             report.status, report.error = SyncStatus.STORAGE_ERROR, storage_problem(exc) or str(exc)
-            log.warning("sync stopped by the cache: %s", exc)
+            log.warning("sync stopped by the cache: %s", describe(exc))
         else:
             report.status = SyncStatus.IDLE
             self.cache.set_state("last_sync_at", time.strftime("%Y-%m-%dT%H:%M:%S%z"))
@@ -382,8 +383,9 @@ class SyncEngine:
                 return
             try:
                 op()
-            except Exception:  # an operation reports its own failures; this one must not stop the syncing
-                log.exception("operation failed on the sync thread")
+            except Exception as exc:  # an operation reports its own failures; this one must not stop the syncing
+                # Kind and codes only: the message may quote a citizen's text (issue 12, point 8).
+                log.error("operation failed on the sync thread: %s", describe(exc))
 
     def request_sync(self) -> None:
         """Sync as soon as possible (after an action was queued, or «Синхронизировать»)."""

@@ -48,16 +48,21 @@ SHORTCUTS = {
 DEPUTY_SHORTCUT = "Ctrl+Shift+D"
 #: Actions after which the official stays on the item (the draft is still being written).
 _STAY = {Action.SAVE_DRAFT}
-_COMMENTED = {
-    Action.RETURN_TO_ROUTING: ("Вернуть на распределение", "Почему сообщение возвращается координатору:"),
-    Action.RETURN_FOR_REVISION: ("Вернуть на доработку", "Что исправить в проекте ответа:"),
-    Action.STOP_REPROCESSING: ("Прекратить повторное рассмотрение",
-                               "Основание (переписка утратила смысл, заявитель нарушил правила…):"),
-}
+_COMMENTED = frozenset({Action.RETURN_TO_ROUTING, Action.RETURN_FOR_REVISION, Action.STOP_REPROCESSING})
 
 
 def _t(text: str) -> str:
     return QCoreApplication.translate("Actions", text)
+
+
+def _comment_prompt(action: Action) -> tuple[str, str]:
+    """(title, prompt) of the comment dialog of ``action``."""
+    if action is Action.RETURN_TO_ROUTING:
+        return _t("Вернуть на распределение"), _t("Почему сообщение возвращается координатору:")
+    if action is Action.RETURN_FOR_REVISION:
+        return _t("Вернуть на доработку"), _t("Что исправить в проекте ответа:")
+    return (_t("Прекратить повторное рассмотрение"),
+            _t("Основание (переписка утратила смысл, заявитель нарушил правила…):"))
 
 
 class ActionController(QObject):
@@ -157,6 +162,10 @@ class ActionController(QObject):
         editor = self.card.editor
         if action is Action.ROUTE_TO_EXECUTOR and self.bar.picker.current_id():
             self.perform(action, {"executor_id": self.bar.picker.current_id()})
+        elif action is Action.ROUTE_TO_EXECUTOR and self.bar.routing.isVisibleTo(self.window):
+            # The picker is right there in the card: type a name, Enter routes.
+            self.bar.picker.filter.setFocus()
+            self.window.statusBar().showMessage(_t("Начните вводить фамилию исполнителя и нажмите Enter"), 8_000)
         elif action in (Action.ROUTE_TO_EXECUTOR, Action.REASSIGN):
             exclude = frozenset({item.assignee_id}) if item.assignee_id else frozenset()
             people = candidates(self.session.reader, item.org_id, self._clock(), self._zone, exclude)
@@ -166,8 +175,8 @@ class ActionController(QObject):
         elif action is Action.REJECT:
             self._open(RejectDialog(cached_grounds(self.session.reader), self.window), action)
         elif action in _COMMENTED:
-            title, prompt = _COMMENTED[action]
-            self._open(CommentDialog(_t(title), _t(prompt), short_action_name(action), self.window), action)
+            title, prompt = _comment_prompt(action)
+            self._open(CommentDialog(title, prompt, short_action_name(action), self.window), action)
         elif action in (Action.SAVE_DRAFT, Action.SUBMIT_FOR_APPROVAL):
             payload: dict[str, object] = {"text": editor.plain_text()}
             if editor.attachment_ids():

@@ -28,7 +28,7 @@ from offline_cache.contract.models import (
     StaffOut,
     TemplateOut,
 )
-from offline_cache.store.database import open_encrypted, rekey
+from offline_cache.store.database import STORAGE_ERRORS, open_encrypted, rekey, storage_error
 from offline_cache.store.items import PreparedPage, normalise, prepare, write_items, write_prepared
 from offline_cache.store.local import LocalDraft, LocalWork, adopt_uploaded_files
 from offline_cache.store.schema import migrate
@@ -127,7 +127,12 @@ class Cache(LocalWork):
     @classmethod
     def open(cls, path: Path | str, key: bytes, *, create: bool = True, upgrade: bool = True) -> Cache:
         """Open the cache; readers beside the writer pass ``upgrade=False`` (the writer migrates)."""
-        return cls(open_encrypted(path, key, create=create), upgrade=upgrade)
+        db = open_encrypted(path, key, create=create)
+        try:
+            return cls(db, upgrade=upgrade)
+        except STORAGE_ERRORS as exc:  # a migration that met a full disk or a lock: told as it is
+            db.conn.close()
+            raise storage_error(exc, Path(path)) from exc
 
     def close(self) -> None:
         self.db.conn.close()
