@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -51,12 +50,12 @@ class TemplateManagerDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("templateManager")
         self.setWindowTitle(_t("Шаблоны ответов"))
-        self.resize(1100, 640)
+        self.resize(1200, 640)
         self._reader, self._worker, self._org_id = reader, worker, org_id
         self._pending: dict[str, tuple[Callable[[Any], str], Callable[[str], str]]] = {}
         self._editing: str | None = None  # the personal template in the form; None: a new one
         layout = QVBoxLayout(self)
-        split = QSplitter()
+        split = QHBoxLayout()
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -68,7 +67,10 @@ class TemplateManagerDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the title gets what is left
         left_layout.addWidget(self.table, 1)
         self.show_retired = QCheckBox(_t("Показывать шаблоны в архиве"))
         self.show_retired.setObjectName("showRetired")
@@ -79,10 +81,11 @@ class TemplateManagerDialog(QDialog):
             hint.setWordWrap(True)
             hint.setStyleSheet("color: palette(mid);")
             left_layout.addWidget(hint)
-        split.addWidget(left)
-        split.addWidget(self._build_form())
-        split.setSizes([560, 540])
-        layout.addWidget(split, 1)
+        split.addWidget(left, 1)
+        form = self._build_form()
+        form.setFixedWidth(460)  # the table, with its titles and counts, takes the rest
+        split.addWidget(form)
+        layout.addLayout(split, 1)
         row = QHBoxLayout()
         self.new_button = self._button(row, "templateNew", _t("Новый"), self.new, "Ctrl+N")
         self.save_button = self._button(row, "templateSave", _t("Сохранить"), self.save, "Ctrl+S")
