@@ -58,11 +58,11 @@ def outbox_state_name(state: str) -> str:
 
 def short_action_name(action: str) -> str:
     """An action's name without the dialog's ellipsis, to quote it in messages («На доработку» не выполнено)."""
-    return action_name(action).rstrip("…")
+    return _t(shared.history_action_name(action))
 
 
 def history_action_name(action: str) -> str:
-    """What was done, as the history and the outbox notices say it («Утверждено», «Отклонено»…)."""
+    """What was done, as the card's history says it («Утверждено», «Отклонено»…)."""
     names = {
         Action.ROUTE_TO_EXECUTOR: _t("Назначен исполнитель"),
         Action.REASSIGN: _t("Переназначено"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -26,15 +26,19 @@ from desktop.files.open_failed import OpenFailedBar
 from desktop.labels import queue_name, role_name
 from desktop.lock.controller import LockController
 from desktop.lock.settings import app_settings
+from desktop.outbox.workstation import OfflineWork
 from desktop.queue.model import QueueModel
 from desktop.queue.panel import QueuePanel
 from desktop.session import Session
 from offline_cache.attachments import ExternalCopies
+from offline_cache.clock import platform_now
 from offline_cache.domain.model import OPEN_STATUSES
 from offline_cache.profile import ProfileSettings
 from offline_cache.queues import Filters, QueueId, QueueQuery, queues_for
 
 TICK_MS = 60_000
+#: Up to this many changed items are updated in place at once; more wait for the coalesced refresh.
+ROWS_IN_PLACE = 50
 
 
 def _t(text: str) -> str:
@@ -53,7 +57,8 @@ class MainWindow(QMainWindow):
     def __init__(self, session: Session, *, clock: object = None, settings: QSettings | None = None) -> None:
         super().__init__()
         self.session = session
-        self._clock = clock or (lambda: datetime.now(UTC))
+        # Deadlines run on the platform's clock: the computer's corrected by the last measured skew.
+        self._clock = clock or (lambda: platform_now(session.reader))
         self._settings = settings or app_settings()  # owner-only file (issue 12)
         self._copies = ExternalCopies()
         self._alerted: set[str] = set()
@@ -135,6 +140,7 @@ class MainWindow(QMainWindow):
         self.refresh_counts()
         # Auto-lock after inactivity or when the OS session locks (issue 12); sync goes on while locked.
         self.lock = LockController(self, session, self._settings)
+        self.offline = OfflineWork(self)
 
     # --- building ---------------------------------------------------------------------------
 
@@ -190,9 +196,12 @@ class MainWindow(QMainWindow):
     def _items_changed(self, item_ids: list[str]) -> None:
         # Pages arrive fast during a download: coalesce refreshes (rarer while the download runs),
         # so the UI thread spends its time on the official, not on re-reading a growing table.
+        downloading = self.progress.isVisible()
+        if not downloading and len(item_ids) <= ROWS_IN_PLACE:
+            self.model.update_rows(item_ids)  # an own action shows on its row now, not after the refresh
         if not self._refresh_pending:
             self._refresh_pending = True
-            QTimer.singleShot(1500 if self.progress.isVisible() else 300, self._refresh_now)
+            QTimer.singleShot(1500 if downloading else 300, self._refresh_now)
         if self.card.item is not None and self.card.item.id in item_ids:
             self.card.show_item(self.card.item.id)
 

@@ -21,6 +21,7 @@ from desktop.app import make_app
 from desktop.main_window import MainWindow
 from desktop.session import training_session
 from desktop.startup import one_per_role
+from desktop.templates.screenshots import template_shots
 
 
 def wait_for_idle(window: MainWindow, timeout_ms: int = 60_000) -> None:
@@ -62,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
             window.grab().save(str(path))
             print(path)
             for shot in action_shots(window, role, out):  # the role's main action in progress
+                print(shot)
+            for shot in template_shots(window, role, out):  # templates and checks (issue 11)
                 print(shot)
             window.close()
             session.close()

@@ -44,6 +44,7 @@ class SyncBridge(QObject):
         loginFinished(str): error ("" when logged in again; the sync resumes).
         clockSkew(float): seconds the platform's clock is ahead of the computer's (negative: behind),
             when more than two minutes apart, and once more when back within (``offline_cache.clock``).
+        writeFinished(str, object, str): request id, result and error of ``run_write`` ("" when done).
         ready(): the worker opened the cache and is about to sync.
     """
 
@@ -60,6 +61,7 @@ class SyncBridge(QObject):
     deputyFinished = Signal(str)
     loginFinished = Signal(str)
     clockSkew = Signal(float)
+    writeFinished = Signal(str, object, str)
     ready = Signal()
 
     # The worker emits these; each is forwarded to its public twin through a queued connection,
@@ -77,6 +79,7 @@ class SyncBridge(QObject):
     _deputy = Signal(str)
     _login = Signal(str)
     _clock = Signal(float)
+    _write = Signal(str, object, str)
     _ready = Signal()
 
     def __init__(self) -> None:
@@ -89,7 +92,7 @@ class SyncBridge(QObject):
                                 (self._attachments, self.attachmentsChanged),
                                 (self._outbox_op, self.outboxOpFinished), (self._deputy, self.deputyFinished),
                                 (self._login, self.loginFinished), (self._clock, self.clockSkew),
-                                (self._ready, self.ready)):
+                                (self._write, self.writeFinished), (self._ready, self.ready)):
             private.connect(public, queued)
 
 
@@ -315,6 +318,13 @@ class SyncWorker:
             remember_password(cache, login, password)
 
         self._submit(work, lambda exc: None)  # without the hash only the online unlock works; nothing is lost
+
+    def run_write(self, work: Callable[[Cache], object]) -> str:
+        """Run ``work`` on the worker's cache (writes, or reads too slow for the UI); ``writeFinished`` reports."""
+        request = str(uuid.uuid4())
+        self._submit(lambda cache, _engine: self.bridge._write.emit(request, work(cache), ""),
+                     lambda exc: self.bridge._write.emit(request, None, getattr(exc, "message", "") or _reason(exc)))
+        return request
 
     def stop(self) -> None:
         if self._engine is not None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from offline_cache.contract.models import Item
 from offline_cache.placeholders import Slot, slots
-from offline_cache.resources import resources_dir
+from offline_cache.resources import rejection_grounds, resources_dir
 from offline_cache.spelling import Speller, words_of
 from offline_cache.store.cache import Cache
 from offline_cache.templates import Purpose
@@ -192,6 +192,12 @@ def _similarity(a: str, b: str) -> float:
     return 2 * (wa & wb).total() / total if total else 0.0
 
 
+def _ground_wording(draft: DraftToCheck) -> bool:
+    """Whether a rejection's text is its ground's wording in the regulation (KR 12), unchanged."""
+    ground = rejection_grounds().get(draft.ground_code) if draft.ground_code else None
+    return ground is not None and draft.text.strip() == ground.text.strip()
+
+
 def check_draft(draft: DraftToCheck, speller: Speller | None = None) -> list[CheckResult]:
     """Every finding for ``draft``, blocking ones first. ``speller=None`` skips spelling."""
     text, purpose = draft.text, draft.purpose
@@ -214,7 +220,7 @@ def check_draft(draft: DraftToCheck, speller: Speller | None = None) -> list[Che
         return results
     minimum = MIN_CHARS.get(purpose, 0)
     length = len(text.strip())
-    if length < minimum:
+    if length < minimum and not _ground_wording(draft):  # the regulation's own wording is never «too short»
         results.append(CheckResult("too_short", Severity.WARNING,
                                    f"{noun} очень короткий ({length} зн.): ответ по существу обычно не короче "
                                    f"{minimum} знаков."))

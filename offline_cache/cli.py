@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from offline_cache.client import ClientConfig, PlatformClient
 from offline_cache.errors import PlatformError
+from offline_cache.labels import outbox_state_name, status_name
 from offline_cache.profile import (
     ProfileSettings,
     cache_path,
@@ -99,9 +100,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"Кэш: {cache_path(settings.profile)}")
         print(f"Курсор ленты: {cache.cursor}; последняя синхронизация: {cache.state('last_sync_at', 'никогда')}")
         print(f"Записей: {cache.item_count()}")
-        for status, n in sorted(cache.counts_by_status().items()):
-            print(f"  {status}: {n}")
-        print("Очередь отправки: " + ", ".join(f"{k} {v}" for k, v in cache.outbox_counts().items()))
+        for status, n in sorted(cache.counts_by_status().items(), key=lambda pair: status_name(pair[0])):
+            print(f"  {status_name(status)}: {n}")
+        waiting = [f"{outbox_state_name(k).lower()} {v}" for k, v in cache.outbox_counts().items() if v]
+        print("Очередь отправки: " + (", ".join(waiting) or "пуста"))
         return 0
     finally:
         cache.close()
@@ -113,29 +115,44 @@ def cmd_search(args: argparse.Namespace) -> int:
     try:
         hits = cache.search(" ".join(args.text), limit=args.limit)
         for hit in hits:
-            print(f"{hit['number']}\t{hit['status']}\t{hit['subject']}\t{hit['address']}")
+            print(f"{hit['number']}\t{status_name(hit['status'])}\t{hit['subject']}\t{hit['address']}")
         print(f"Найдено: {len(hits)}", file=sys.stderr)
         return 0 if hits else 1
     finally:
         cache.close()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _profile_options(parser: argparse.ArgumentParser, *, default: object) -> None:
+    parser.add_argument("--url", default=default, help="адрес платформы")
+    parser.add_argument("--login", default=default, help="логин")
+    parser.add_argument("--ca-bundle", default=default, help="дополнительный корневой сертификат (PEM)")
+    parser.add_argument("--proxy", default=default, help="прокси-сервер")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """``posdesk`` with its headless commands; the profile options go before or after the command."""
     parser = argparse.ArgumentParser(prog="posdesk", description="POS Desk: команды без окна")
-    parser.add_argument("--url", help="адрес платформы")
-    parser.add_argument("--login", help="логин")
-    parser.add_argument("--ca-bundle", help="дополнительный корневой сертификат (PEM)")
-    parser.add_argument("--proxy", help="прокси-сервер")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sync = sub.add_parser("sync", help="синхронизировать локальный кэш")
+    _profile_options(parser, default=None)
+    # The same options after the command (as the README writes them): SUPPRESS keeps a value given
+    # before the command from being overwritten by the subcommand's default.
+    common = argparse.ArgumentParser(add_help=False)
+    _profile_options(common, default=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", required=True, title="команды", metavar="{sync,status,search}")
+    sync = sub.add_parser("sync", parents=[common], help="синхронизировать локальный кэш с платформой")
     sync.add_argument("--once", action="store_true", required=True, help="один проход и выход")
     sync.add_argument("--password-stdin", action="store_true", help="прочитать пароль из стандартного ввода")
     sync.set_defaults(func=cmd_sync)
-    sub.add_parser("status", help="состояние кэша и очереди отправки").set_defaults(func=cmd_status)
-    search = sub.add_parser("search", help="полнотекстовый поиск по кэшу")
+    status = sub.add_parser("status", parents=[common], help="состояние кэша и очереди отправки")
+    status.set_defaults(func=cmd_status)
+    search = sub.add_parser("search", parents=[common], help="полнотекстовый поиск по кэшу")
     search.add_argument("text", nargs="+")
     search.add_argument("--limit", type=int, default=50)
     search.set_defaults(func=cmd_search)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)

@@ -178,8 +178,11 @@ SORT_COLUMNS = {
 ROW_COLUMNS = ("id", "number", "registered_at", "kind", "category_code", "category_name", "address", "status",
                "assignee_id", "assignee_name", "active_due_at", "pending", "conflict", "org_id", "subject")
 
+# The status shown is the one the official's pending actions lead to (the row also shows them as
+# pending); filters, sorting and queue membership stay on the platform's status until delivery.
 _SELECT = ("SELECT i.id, i.number, i.registered_at, i.kind, i.category_code, i.category_name, i.address, "
-           "i.status, i.assignee_id, i.assignee_name, i.active_due_at, i.pending, i.conflict, i.org_id, i.subject "
+           "COALESCE(i.local_record ->> '$.status', i.status), i.assignee_id, i.assignee_name, i.active_due_at, "
+           "i.pending, i.conflict, i.org_id, i.subject "
            "FROM items i")
 
 
@@ -254,4 +257,10 @@ class QueueQuery:
         rows = self.conn.execute(f"{_SELECT} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
                                  [*params, limit, offset]).fetchall()
         return [dict(zip(ROW_COLUMNS, row, strict=True)) for row in rows]
+
+    def rows(self, item_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The rows of ``item_ids`` by id (by primary key: for updating rows already shown in place)."""
+        ids = list(item_ids)
+        found = self.conn.execute(f"{_SELECT} WHERE i.id IN {_in(ids)}", ids).fetchall()
+        return {row[0]: dict(zip(ROW_COLUMNS, row, strict=True)) for row in found}
 

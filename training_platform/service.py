@@ -102,7 +102,8 @@ class PlatformConfig:
 
 def _request_hash(item_id: str, req: ActionRequest) -> str:
     raw = json.dumps([item_id, req.model_dump(mode="json")], sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(raw.encode()).hexdigest()
+    # surrogatepass: a lone surrogate (refused over HTTP, but Platform is callable directly) cannot break it.
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class Platform:

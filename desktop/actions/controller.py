@@ -28,6 +28,7 @@ from desktop.dialogs.staff import StaffPickerDialog, candidates
 from desktop.labels import action_name, short_action_name
 from desktop.queue.panel import QueuePanel
 from desktop.session import Session
+from desktop.templates.support import TemplateSupport
 from offline_cache.domain.model import Action
 
 SHORTCUTS = {
@@ -47,16 +48,21 @@ SHORTCUTS = {
 DEPUTY_SHORTCUT = "Ctrl+Shift+D"
 #: Actions after which the official stays on the item (the draft is still being written).
 _STAY = {Action.SAVE_DRAFT}
-_COMMENTED = {
-    Action.RETURN_TO_ROUTING: ("Вернуть на распределение", "Почему сообщение возвращается координатору:"),
-    Action.RETURN_FOR_REVISION: ("Вернуть на доработку", "Что исправить в проекте ответа:"),
-    Action.STOP_REPROCESSING: ("Прекратить повторное рассмотрение",
-                               "Основание (переписка утратила смысл, заявитель нарушил правила…):"),
-}
+_COMMENTED = frozenset({Action.RETURN_TO_ROUTING, Action.RETURN_FOR_REVISION, Action.STOP_REPROCESSING})
 
 
 def _t(text: str) -> str:
     return QCoreApplication.translate("Actions", text)
+
+
+def _comment_prompt(action: Action) -> tuple[str, str]:
+    """(title, prompt) of the comment dialog of ``action``."""
+    if action is Action.RETURN_TO_ROUTING:
+        return _t("Вернуть на распределение"), _t("Почему сообщение возвращается координатору:")
+    if action is Action.RETURN_FOR_REVISION:
+        return _t("Вернуть на доработку"), _t("Что исправить в проекте ответа:")
+    return (_t("Прекратить повторное рассмотрение"),
+            _t("Основание (переписка утратила смысл, заявитель нарушил правила…):"))
 
 
 class ActionController(QObject):
@@ -96,6 +102,7 @@ class ActionController(QObject):
         self.menu.addSeparator()
         self.menu.addAction(self.deputy_action)
         self.dialog: QDialog | None = None
+        self.templates = TemplateSupport(window, session, card)  # suggestions, spelling, checks (issue 11)
         self.context_menu: QMenu | None = None
         self._requests: dict[str, tuple[str, Action, str | None]] = {}
         self._routing_for = ""
@@ -155,6 +162,10 @@ class ActionController(QObject):
         editor = self.card.editor
         if action is Action.ROUTE_TO_EXECUTOR and self.bar.picker.current_id():
             self.perform(action, {"executor_id": self.bar.picker.current_id()})
+        elif action is Action.ROUTE_TO_EXECUTOR and self.bar.routing.isVisibleTo(self.window):
+            # The picker is right there in the card: type a name, Enter routes.
+            self.bar.picker.filter.setFocus()
+            self.window.statusBar().showMessage(_t("Начните вводить фамилию исполнителя и нажмите Enter"), 8_000)
         elif action in (Action.ROUTE_TO_EXECUTOR, Action.REASSIGN):
             exclude = frozenset({item.assignee_id}) if item.assignee_id else frozenset()
             people = candidates(self.session.reader, item.org_id, self._clock(), self._zone, exclude)
@@ -164,15 +175,15 @@ class ActionController(QObject):
         elif action is Action.REJECT:
             self._open(RejectDialog(cached_grounds(self.session.reader), self.window), action)
         elif action in _COMMENTED:
-            title, prompt = _COMMENTED[action]
-            self._open(CommentDialog(_t(title), _t(prompt), short_action_name(action), self.window), action)
+            title, prompt = _comment_prompt(action)
+            self._open(CommentDialog(title, prompt, short_action_name(action), self.window), action)
         elif action in (Action.SAVE_DRAFT, Action.SUBMIT_FOR_APPROVAL):
             payload: dict[str, object] = {"text": editor.plain_text()}
             if editor.attachment_ids():
                 payload["attachment_ids"] = editor.attachment_ids()
-            self.perform(action, payload)
+            self._checked(action, payload)
         elif action is Action.INTERIM_ANSWER:
-            self.perform(action, {"text": editor.plain_text(), "planned_date": editor.planned_date().isoformat()})
+            self._checked(action, {"text": editor.plain_text(), "planned_date": editor.planned_date().isoformat()})
         elif action is Action.APPROVE:
             # The head's edit travels with the approval; the platform records it as the head's.
             self.perform(action, {"text": editor.plain_text()} if editor.is_edited() else {})
@@ -184,8 +195,14 @@ class ActionController(QObject):
         payload = getattr(dialog, "payload")  # noqa: B009 - every action dialog has one
         dialog.accepted.connect(lambda: self.perform(action, payload(), item_id=item_id))
         dialog.finished.connect(dialog.deleteLater)
+        self.templates.dialog_opened(action, dialog)
         self.dialog = dialog
         dialog.open()
+
+    def _checked(self, action: Action, payload: dict[str, object]) -> None:
+        """The checks before submit first (issue 11): sent when clean or the warnings are acknowledged."""
+        item_id = self.card.item.id if self.card.item else ""
+        self.templates.gate(action, item_id, payload, lambda: self.perform(action, payload, item_id=item_id))
 
     def perform(self, action: Action, payload: dict[str, object], *, item_id: str = "") -> str:
         """Hand the action to the worker; remember what to select next when it is queued."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer, Signal
@@ -29,6 +28,7 @@ from desktop.card.notices import earlier_answer, outbox_notice, return_comment, 
 from desktop.countdown import URGENCY_COLOURS, countdown
 from desktop.editor.editor import AnswerEditor
 from desktop.labels import kind_name, status_name
+from desktop.worker import SyncWorker
 from offline_cache.actions import offered_actions
 from offline_cache.contract.convert import item_to_state
 from offline_cache.contract.models import Item
@@ -82,7 +82,7 @@ class MessageCard(QScrollArea):
     shown = Signal(str)
 
     def __init__(self, reader: Cache, zone: str, roles: frozenset[Role], parent: QWidget | None = None, *,
-                 worker: Any = None, clock: Callable[[], datetime] | None = None) -> None:
+                 worker: SyncWorker | None = None, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(parent)
         self._reader, self._zone, self._roles = reader, ZoneInfo(zone), roles
         self._clock = clock or (lambda: datetime.now(UTC))

@@ -52,14 +52,27 @@ def acted_for(entry: HistoryOut, item: Item, staff: dict[str, StaffOut]) -> Staf
     return None
 
 
+def delivered_for(reader: Cache, item_id: str) -> dict[tuple[str, str], str]:
+    """(official, action) → the colleague it was done for, from this workstation's delivered outbox entries.
+
+    The platform's history does not say it; the outbox recorded it when the deputy queued the action.
+    """
+    rows = reader.db.execute("SELECT user_id, action, acting_for FROM outbox WHERE item_id=? AND state='done' "
+                             "AND acting_for IS NOT NULL ORDER BY id", [item_id])
+    return {(str(user), str(action)): str(absent) for user, action, absent in rows}
+
+
 def history_lines(reader: Cache, item: Item, local: Callable[[datetime | None], str]) -> list[str]:
     """Newest first: «когда · действие → статус · кто [за кого] · комментарий»."""
     staff = {s.id: s for s in reader.staff()}
+    recorded = delivered_for(reader, item.id)
     lines = []
     for h in reversed(item.history):
         member = staff.get(h.actor_id or "")
         who = member.full_name if member else (_t("платформа") if h.actor_id is None else str(h.actor_id))
         covered = acted_for(h, item, staff)
+        if covered is None and (h.actor_id or "", h.action) in recorded:
+            covered = staff.get(recorded[(h.actor_id or "", h.action)])
         if covered is not None:
             who += _t(" за {name}").format(name=covered.full_name)
         what = history_action_name(h.action)

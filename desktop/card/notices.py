@@ -59,16 +59,20 @@ def earlier_answer(reader: Cache, item: Item) -> str | None:
 
 def outbox_notice(reader: Cache, item_id: str, local: Local) -> tuple[str, bool]:
     """Undelivered actions of the item (when queued), and the platform's refusals: (text, is_problem)."""
-    rows = reader.db.execute("SELECT action, created_at, state, last_error FROM outbox WHERE item_id=? AND state IN "
-                             "('pending', 'sending', 'failed', 'conflict') ORDER BY id", [item_id]).fetchall()
+    rows = reader.db.execute("SELECT action, created_at, state, last_error, acting_for FROM outbox WHERE item_id=? "
+                             "AND state IN ('pending', 'sending', 'failed', 'conflict') ORDER BY id",
+                             [item_id]).fetchall()
+    names = staff_names(reader) if any(row[4] for row in rows) else {}
     lines, problem = [], False
-    for action, created, state, error in rows:
-        name = short_action_name(str(action))
+    for action, created, state, error, acting_for in rows:
+        name = f"«{short_action_name(str(action))}»"
+        if acting_for:  # a deputy's action says for whom: «Утвердить» за Иванова И. И.
+            name += " " + _t("за {who}").format(who=names.get(str(acting_for), str(acting_for)))
         when = local(datetime.fromisoformat(str(created)))
         if state in ("failed", "conflict"):
             problem = True
             what = _t("конфликт с платформой") if state == "conflict" else _t("платформа отказала")
-            lines.append(_t("«{a}» не выполнено ({what}): {e}").format(a=name, what=what, e=error or ""))
+            lines.append(_t("{a} не выполнено ({what}): {e}").format(a=name, what=what, e=error or ""))
         else:
-            lines.append(_t("«{a}» ожидает отправки, поставлено {t}").format(a=name, t=when))
+            lines.append(_t("{a} ожидает отправки, поставлено {t}").format(a=name, t=when))
     return "\n".join(lines), problem

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer, Signal
@@ -22,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.worker import SyncWorker
+from offline_cache.answer_files import check_file, content_type_of
 from offline_cache.contract.models import Item
 from offline_cache.store.cache import Cache
 
@@ -31,16 +32,6 @@ AUTOSAVE_MS = 700
 
 def _t(text: str) -> str:
     return QCoreApplication.translate("AnswerEditor", text)
-
-
-def file_refusal(name: str, content_type: str, size: int) -> str | None:
-    """The platform's limits for an answer file (Russian reason), once the core provides them."""
-    try:
-        from offline_cache.answer_files import check_file  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        return None
-    result: str | None = check_file(name, content_type, size)
-    return result
 
 
 class AnswerEditor(QWidget):
@@ -56,13 +47,16 @@ class AnswerEditor(QWidget):
     autosaved = Signal(str, str)
     edited = Signal()
 
-    def __init__(self, worker: Any, reader: Cache, zone: str, clock: Callable[[], datetime],
+    def __init__(self, worker: SyncWorker | None, reader: Cache, zone: str, clock: Callable[[], datetime],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._worker, self._reader, self._zone, self._clock = worker, reader, ZoneInfo(zone), clock
         self._item: Item | None = None
         self._loaded = ""
         self._autosave = False
+        #: An approver's edits of drafts not approved yet, by item: (the draft edited, the edit). Memory only:
+        #: the edit is the head's until approval sends it, and it never outlives a change of the draft.
+        self._edits: dict[str, tuple[str, str]] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.text = QPlainTextEdit()
@@ -76,6 +70,7 @@ class AnswerEditor(QWidget):
         self.files.setFlow(QListWidget.Flow.LeftToRight)
         layout.addWidget(self.files)
         files = QHBoxLayout()
+        self.tools = files  # the row of the editor's buttons (templates add theirs)
         self.attach_button = QPushButton(_t("Прикрепить файл…"))
         self.attach_button.setObjectName("attachButton")
         self.detach_button = QPushButton(_t("Убрать файл"))
@@ -101,37 +96,41 @@ class AnswerEditor(QWidget):
         files.addWidget(self.saved, 1)
         layout.addLayout(planned)
         self._timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
-        self._timer.timeout.connect(self.save_now)
+        self._timer.timeout.connect(self._save)
         self.text.textChanged.connect(self._typed)
         self.attach_button.clicked.connect(self._choose_file)
         self.detach_button.clicked.connect(self._detach_selected)
-        for signal, slot in self._bridge_slots():
-            signal.connect(slot)
-
-    def _bridge_slots(self) -> list[tuple[Any, Any]]:
-        bridge = getattr(self._worker, "bridge", None)
-        slots = (("draftSaved", self._draft_saved), ("attachmentsChanged", self._attachments_changed))
-        return [(getattr(bridge, name), slot) for name, slot in slots if hasattr(bridge, name)]
+        if worker is not None:
+            worker.bridge.draftSaved.connect(self._draft_saved)
+            worker.bridge.attachmentsChanged.connect(self._attachments_changed)
 
     # --- showing ----------------------------------------------------------------------------
 
     def set_item(self, item: Item | None, *, editable: bool, autosave: bool) -> None:
         """Show ``item``'s answer: the local draft first, else the platform's draft."""
         self.save_now()  # a pause in typing is not needed to keep what was typed before switching
+        base = item.draft.text if item is not None and item.draft else ""
         same = item is not None and self._item is not None and item.id == self._item.id
-        if same and self._autosave and autosave and editable:
-            self._item = item  # the cache changed under the official's typing: keep the text, refresh files
-            self._loaded = item.draft.text if item is not None and item.draft else ""
+        approving = editable and not autosave
+        if same and editable and not self.text.isReadOnly() and autosave == self._autosave \
+                and (autosave or base == self._loaded):
+            # The cache changed under the official's typing (a sync, an autosave): keep the text.
+            self._item, self._loaded = item, base
             self._fill_files()
             return
+        if self._item is not None and not self._autosave and self.is_edited():
+            self._edits[self._item.id] = (self._loaded, self.plain_text())  # a head's edit waits for the return
         self._item = item
         self._autosave = autosave and item is not None
         local = self._local_draft(item.id) if item is not None else None
         text = local[0] if local else (item.draft.text if item is not None and item.draft else "")
+        stashed = self._edits.pop(item.id, None) if item is not None else None
+        if approving and stashed is not None and stashed[0] == base:
+            text = stashed[1]  # the head's unsent edit of this very draft
         self.text.blockSignals(True)
         self.text.setPlainText(text)
         self.text.blockSignals(False)
-        self._loaded = item.draft.text if item is not None and item.draft else ""
+        self._loaded = base
         self.text.setReadOnly(not editable)
         self.attach_button.setVisible(autosave)
         self.detach_button.setVisible(autosave)
@@ -150,10 +149,8 @@ class AnswerEditor(QWidget):
         self._fill_files()
 
     def _local_draft(self, item_id: str) -> tuple[str, date | None] | None:
-        row = self._reader.db.execute("SELECT text, planned_date FROM drafts WHERE item_id=?", [item_id]).fetchone()
-        if row is None:
-            return None
-        return str(row[0]), date.fromisoformat(row[1]) if row[1] else None
+        draft = self._reader.local_draft(item_id)
+        return None if draft is None else (draft.text, draft.planned_date)
 
     def _fill_files(self) -> None:
         self.files.clear()
@@ -165,13 +162,13 @@ class AnswerEditor(QWidget):
         self.files.setVisible(self.files.count() > 0)
 
     def attachment_ids(self) -> list[str]:
-        """Files of the answer: the platform's draft's and the local ones waiting for upload."""
+        """Files of the answer: the local draft's (local ones waiting for upload included), else the platform's."""
         if self._item is None:
             return []
-        ids = list(self._item.draft.attachment_ids) if self._item.draft else []
-        rows = self._reader.db.execute("SELECT id FROM attachments WHERE item_id=? AND origin='answer' "
-                                       "AND id LIKE 'local-%' ORDER BY id", [self._item.id]).fetchall()
-        return ids + [str(r[0]) for r in rows if r[0] not in ids]
+        local = self._reader.local_draft(self._item.id)
+        if local is not None:
+            return list(local.attachment_ids)
+        return list(self._item.draft.attachment_ids) if self._item.draft else []
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -195,15 +192,15 @@ class AnswerEditor(QWidget):
             self._timer.start()
 
     def save_now(self) -> None:
-        """Hand the typed text to the worker now (pending autosave, switching items, closing)."""
-        if not self._timer.isActive() or self._item is None:
+        """Hand the typed text to the worker now if an autosave is pending (switching items, closing)."""
+        if self._timer.isActive():
+            self._timer.stop()
+            self._save()
+
+    def _save(self) -> None:
+        if self._item is None or self._worker is None or not self._autosave:
             return
-        self._timer.stop()
-        save = getattr(self._worker, "save_local_draft", None)
-        if save is None:  # the core's local drafts have not landed in this build yet
-            self.saved.setText(_t("Автосохранение недоступно"))
-            return
-        save(self._item.id, self.plain_text(), "final", None)
+        self._worker.save_local_draft(self._item.id, self.plain_text(), "final", None)
 
     def _draft_saved(self, item_id: str, error: str) -> None:
         if self._item is not None and item_id == self._item.id:
@@ -219,22 +216,16 @@ class AnswerEditor(QWidget):
 
     def attach_path(self, path: Path) -> str:
         """Check the platform's limits, then queue the file into the encrypted cache; "" or why not."""
-        import mimetypes
-
-        if self._item is None:
+        if self._item is None or self._worker is None:
             return ""
         try:
             size = path.stat().st_size
         except OSError as exc:
             return self._refuse(_t("Файл не прочитан: {e}").format(e=exc.strerror or exc))
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        reason = file_refusal(path.name, content_type, size)
+        reason = check_file(path.name, content_type_of(path.name), size)
         if reason:
             return self._refuse(reason)
-        attach = getattr(self._worker, "attach", None)
-        if attach is None:
-            return self._refuse(_t("Прикрепление файлов появится в следующей версии"))
-        attach(self._item.id, str(path))
+        self._worker.attach(self._item.id, str(path))
         self.saved.setText(_t("Файл добавляется…"))
         return ""
 
@@ -245,10 +236,9 @@ class AnswerEditor(QWidget):
 
     def _detach_selected(self) -> None:
         entry = self.files.currentItem()
-        detach = getattr(self._worker, "detach", None)
-        if entry is None or self._item is None or detach is None:
+        if entry is None or self._item is None or self._worker is None:
             return
-        detach(self._item.id, str(entry.data(Qt.ItemDataRole.UserRole)))
+        self._worker.detach(self._item.id, str(entry.data(Qt.ItemDataRole.UserRole)))
 
     def _attachments_changed(self, item_id: str, error: str) -> None:
         if self._item is None or item_id != self._item.id or not self.window().isVisible():

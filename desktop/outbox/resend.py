@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.labels import history_action_name
+from desktop.labels import short_action_name
 from offline_cache.contract.models import ACTION_PAYLOADS
 from offline_cache.domain.model import Action
 from offline_cache.store.cache import OutboxEntry
@@ -48,7 +48,7 @@ class ResendDialog(QDialog):
         self.entry = entry
         self.setWindowTitle(_t("Исправить и отправить снова — № {n}").format(n=number))
         layout = QVBoxLayout(self)
-        title = QLabel(_t("«{action}», сообщение № {n}").format(action=history_action_name(entry.action), n=number))
+        title = QLabel(_t("«{action}», сообщение № {n}").format(action=short_action_name(entry.action), n=number))
         title.setTextFormat(Qt.TextFormat.PlainText)
         title.setStyleSheet("font-weight: 600;")
         layout.addWidget(title)

@@ -95,6 +95,23 @@ class QueueModel(QAbstractTableModel):
         """Re-read after the cache changed, keeping the rows already loaded."""
         self.reload(keep=len(self._rows))
 
+    def update_rows(self, item_ids: list[str]) -> None:
+        """Show the new state of rows already loaded at once, without re-reading the queue.
+
+        An official's own action must show on its row immediately; whether the item still belongs
+        in the queue is left to the next (coalesced) ``refresh``.
+        """
+        wanted = {i for i in item_ids if self.row_of(i) >= 0}
+        if not wanted:
+            return
+        fresh = self._query.rows(sorted(wanted))
+        for n, row in enumerate(self._rows):
+            new = fresh.get(row["id"])
+            if new is not None and new != row:
+                self._rows[n] = new
+                self._due_cache.pop(row["id"], None)
+                self.dataChanged.emit(self.index(n, 0), self.index(n, len(COLUMNS) - 1))
+
     def tick(self) -> None:
         """The minute timer fired: countdowns move on, nothing is re-read."""
         self._now = self._clock()

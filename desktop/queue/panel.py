@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -102,6 +103,7 @@ class QueuePanel(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
+        self.table.installEventFilter(self)  # the Menu key opens the menu of the current row
         model.modelReset.connect(self._after_reset)
 
     def _combo(self, name: str, everything: str, entries: list[tuple[str, str]]) -> QComboBox:
@@ -164,6 +166,15 @@ class QueuePanel(QWidget):
         found = self.model.count_in(QueueId.ALL)
         self.scope.setText(_t("Найдено в этой очереди: {n}.").format(n=self.model.total))
         self.search_all.setText(_t("Искать во всех очередях ({n})").format(n=found))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table and isinstance(event, QContextMenuEvent) \
+                and event.reason() is QContextMenuEvent.Reason.Keyboard:
+            index = self.table.currentIndex()
+            if index.isValid():
+                self._context_menu(self.table.visualRect(index).center())
+            return True
+        return super().eventFilter(watched, event)
 
     def _context_menu(self, pos: QPoint) -> None:
         index = self.table.indexAt(pos)

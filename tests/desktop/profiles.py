@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import keyring
 import keyring.core
 import pytest
+from PySide6.QtCore import QCoreApplication
 
 from tests.keyrings import MemoryKeyring
 
@@ -40,6 +41,9 @@ def wait_pass(qtbot: QtBot, session: Session, wanted: str = "idle") -> None:
     def record(status: str, _message: str) -> None:
         seen.append(status)
 
+    # Reports are queued to this thread: deliver those already on their way (from passes that started
+    # before this call) before listening, or an old pass's «syncing» would count as the new one's.
+    QCoreApplication.processEvents()
     session.worker.bridge.statusChanged.connect(record)
     try:
         session.worker.sync_now()

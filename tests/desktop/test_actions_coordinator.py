@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
@@ -13,8 +13,9 @@ from desktop.dialogs.staff import StaffPickerDialog
 from offline_cache.contract.models import Item
 from offline_cache.domain.model import Action, DraftKind, Status
 from offline_cache.queues import QueueId
-from tests.desktop.actions_world import answered_in_c, show_queue, spawned
+from tests.desktop.actions_world import answered_in_c, seen, show_queue, spawned
 from tests.desktop.conftest import WindowFactory
+from tests.desktop.templates_world import acknowledge_checks
 from tests.desktop.user_actions import type_text
 from tests.world import World, absent
 
@@ -81,12 +82,11 @@ def test_interim_answer_with_a_planned_date(world: World, open_window: WindowFac
     assert not editor.text.isReadOnly() and editor.planned.isVisibleTo(window)
     editor.text.setFocus()
     type_text(editor.text, "Ремонт запланирован, ответим по итогам.")
-    # In the future by both clocks: until the worker judges by the platform's clock it uses the computer's,
-    # and the test world's platform lives in March 2026.
-    planned = max(world.clock.now(), datetime.now(UTC)).date() + timedelta(days=20)
+    planned = world.clock.now().date() + timedelta(days=20)  # the platform's clock: the world lives in March 2026
     editor.planned.setDate(QDate(planned.year, planned.month, planned.day))
     with qtbot.waitSignal(window.actions_controller.performed, timeout=15_000):
         window.actions_controller.bar.buttons[Action.INTERIM_ANSWER].click()
+        assert "too_short" in acknowledge_checks(window, qtbot)  # checks before submit (issue 11)
     qtbot.waitUntil(lambda: platform_item(world, item.id).status is Status.ON_APPROVAL, timeout=20_000)
     draft = platform_item(world, item.id).draft
     assert draft is not None and draft.kind is DraftKind.INTERIM and draft.planned_date == planned
@@ -121,7 +121,7 @@ def test_stop_of_reprocessing_by_a_regional_coordinator_only(world: World, open_
     v_item = world.inject(org_id="v", text="Вопрос поселению")
     v_item = v_coord.act(v_item.id, Action.TAKE_INTO_WORK, v_item.version)
     v_item = v_coord.act(v_item.id, Action.SUBMIT_FOR_APPROVAL, v_item.version, {"text": "Ответ поселения"})
-    v_item = v_head.act(v_item.id, Action.APPROVE, v_item.version)
+    v_item = v_head.act(v_item.id, Action.APPROVE, v_item.version, seen(v_item))
     world.platform.rate(v_item.id, 2)
     in_c = spawned(world, "c-coord", v_item.id)
     city = open_window("c-coord")

@@ -133,3 +133,19 @@ def test_return_with_a_comment_in_three_actions(world: World, open_window: Windo
     qtbot.waitUntil(lambda: platform_status(world, item_id) is Status.RETURNED, timeout=20_000)
     returned = world.platform.store.get_item(item_id)
     assert returned is not None and returned.history[-1].comment == "Укажите сроки ремонта"
+
+
+def test_route_without_the_mouse(world: World, open_window: WindowFactory, qtbot: QtBot) -> None:
+    item = world.inject(text="Без мыши")
+    window = routing_window(open_window, item.id)
+    activate(window, qtbot)
+    window.panel.table.setFocus()
+    picker = window.actions_controller.bar.picker
+    user = UserActions(qtbot)
+    user.key(window.panel.table, Qt.Key.Key_E, CTRL_SHIFT)  # 1: the route shortcut puts the cursor in the picker
+    assert picker.filter.hasFocus()
+    user.type(picker.filter, "exec2")  # 2: type-ahead narrows to one
+    with qtbot.waitSignal(window.actions_controller.performed, timeout=15_000):
+        user.key(picker.filter, Qt.Key.Key_Return)  # 3: Enter routes
+    assert user.count == 3
+    assigned_on_platform(world, qtbot, item.id, "c-exec2")

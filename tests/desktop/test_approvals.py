@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from offline_cache.contract.models import ACTION_PAYLOADS
 from offline_cache.domain.model import Action, Status
 from offline_cache.queues import QueueId
 from tests.desktop.actions_world import show_queue
@@ -48,8 +46,6 @@ def test_the_chain_is_followed_and_shown_curator_then_head(world: World, open_wi
     assert head.card.chain.current == 2 and "#2e7d32" in head.card.chain.steps[1].styleSheet()  # curator done
 
 
-@pytest.mark.skipif("text" not in ACTION_PAYLOADS[Action.APPROVE].model_fields,
-                    reason="the approve payload's text (platform, issue 9) is not in the contract yet")
 def test_the_head_edits_the_draft_before_approving(world: World, open_window: WindowFactory, qtbot: QtBot) -> None:
     item = world.inject(org_id="v", text="Правка руководителя")
     coord = world.client("v-coord")
@@ -70,3 +66,20 @@ def test_the_head_edits_the_draft_before_approving(world: World, open_window: Wi
     assert answered is not None and answered.answer is not None
     assert answered.answer.text == "Ответ исполнителя Уточнение руководителя."
     assert answered.history[-1].actor_id == "v-head"
+
+
+def test_a_heads_edit_survives_a_refresh_and_a_look_at_another_item(world: World, open_window: WindowFactory,
+                                                                    qtbot: QtBot) -> None:
+    first, second = submitted_in_c(world, "Первое"), submitted_in_c(world, "Второе")
+    window = open_window("c-cur")
+    show_queue(window, QueueId.APPROVAL)
+    window.panel.select_item(first)
+    editor = window.card.editor
+    editor.text.moveCursor(editor.text.textCursor().MoveOperation.End)
+    type_text(editor.text, " с правкой")
+    window.card.show_item(first)  # what a sync touching the item does
+    assert editor.plain_text() == "Проект ответа с правкой"
+    window.panel.select_item(second)
+    assert editor.plain_text() == "Проект ответа" and not editor.is_edited()
+    window.panel.select_item(first)
+    assert editor.plain_text() == "Проект ответа с правкой" and editor.is_edited()

@@ -2,31 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from pytestqt.qtbot import QtBot
 
+from desktop.card.history import delivered_for
 from desktop.deputies.dialog import DeputyDialog
-from desktop.worker import SyncWorker
+from offline_cache.contract.models import FaultConfig
 from offline_cache.domain.model import Action, Status
 from offline_cache.queues import Filters, QueueId
 from tests.desktop.actions_world import show_queue
 from tests.desktop.conftest import WindowFactory
+from tests.desktop.templates_world import acknowledge_checks
 from tests.desktop.user_actions import type_text
 from tests.world import World, absent
 
 
 def absent_now(world: World, member: str, deputy: str) -> None:
-    """``member`` away with ``deputy`` covering, by the platform's clock and (until the worker uses the
-    platform's clock) by the computer's, since the test world lives in March 2026."""
-    start = world.clock.now() - timedelta(days=1)
-    world.platform.store.put_staff(absent(member, deputy, start, days=max(14, (datetime.now(UTC) - start).days + 14)))
+    """``member`` away since yesterday (by the platform's clock) with ``deputy`` covering."""
+    world.platform.store.put_staff(absent(member, deputy, world.clock.now() - timedelta(days=1)))
 
 
-@pytest.mark.skipif(not hasattr(SyncWorker, "set_deputy"),
-                    reason="the worker's set_deputy (core, issue 9) is not in this build yet")
 def test_an_official_names_a_deputy_for_an_absence(world: World, open_window: WindowFactory, qtbot: QtBot) -> None:
     window = open_window("c-exec1")
     window.actions_controller.deputy_action.trigger()
@@ -73,6 +70,7 @@ def test_the_deputy_works_on_the_absent_colleagues_items_in_a_separate_queue(
     type_text(window.card.editor.text, "Ответ за коллегу")
     with qtbot.waitSignal(window.actions_controller.performed, timeout=15_000):
         window.actions_controller.bar.buttons[Action.SUBMIT_FOR_APPROVAL].click()
+        assert "too_short" in acknowledge_checks(window, qtbot)  # checks before submit (issue 11)
     qtbot.waitUntil(lambda: world.platform.store.get_item(theirs[0]).status is Status.ON_APPROVAL,  # type: ignore[union-attr]
                     timeout=20_000)
     done = world.platform.store.get_item(theirs[0])
@@ -83,3 +81,32 @@ def test_the_deputy_works_on_the_absent_colleagues_items_in_a_separate_queue(
     show_queue(window, QueueId.ALL)
     window.panel.select_item(theirs[0])
     assert window.card.history.item(0).text().endswith("Сотрудник c-exec2 за Сотрудник c-exec1")
+
+
+def test_a_deputys_queued_action_says_for_whom_until_and_after_delivery(
+        world: World, open_window: WindowFactory, qtbot: QtBot) -> None:
+    item = world.inject(org_id="v", text="Руководитель в отпуске")
+    coord = world.client("v-coord")
+    item = coord.act(item.id, Action.TAKE_INTO_WORK, item.version)
+    item = coord.act(item.id, Action.SUBMIT_FOR_APPROVAL, item.version, {"text": "Ответ поселения"})
+    absent_now(world, "v-head", "v-coord")
+    window = open_window("v-coord")
+    show_queue(window, QueueId.DEPUTISING)
+    window.panel.select_item(item.id)
+    world.server.faults.configure(FaultConfig(drop_rate=1.0))  # the network is down: the approval waits
+    try:
+        with qtbot.waitSignal(window.actions_controller.performed, timeout=15_000):
+            window.actions_controller.bar.buttons[Action.APPROVE].click()
+        show_queue(window, QueueId.ALL)
+        window.panel.select_item(item.id)
+        assert window.card.pending.text().startswith("«Утвердить» за Сотрудник v-head ожидает отправки")
+    finally:
+        world.server.faults.configure(FaultConfig())
+    qtbot.waitUntil(lambda: world.platform.store.get_item(item.id).status is Status.ANSWERED,  # type: ignore[union-attr]
+                    timeout=60_000)
+    with qtbot.waitSignal(window.session.worker.bridge.statusChanged, timeout=30_000,
+                          check_params_cb=lambda status, _m: status == "idle"):
+        window.session.worker.sync_now()
+    window.panel.select_item(item.id)
+    assert window.card.history.item(0).text().endswith("Сотрудник v-coord за Сотрудник v-head")
+    assert delivered_for(window.session.reader, item.id) == {("v-coord", "approve"): "v-head"}

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
-import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.main_window import MainWindow
-from desktop.worker import SyncWorker
-from offline_cache.domain.model import Action
+from offline_cache.answer_files import MAX_ANSWER_FILE_BYTES
+from offline_cache.domain.model import Action, Status
 from offline_cache.queues import QueueId
 from tests.desktop.actions_world import show_queue
 from tests.desktop.conftest import WindowFactory
 from tests.desktop.user_actions import type_text
 from tests.world import World
-
-needs_drafts = pytest.mark.skipif(not hasattr(SyncWorker, "save_local_draft"),
-                                  reason="the worker's local drafts (core, issue 9) are not in this build yet")
-needs_files = pytest.mark.skipif(not hasattr(SyncWorker, "attach")
-                                 or importlib.util.find_spec("offline_cache.answer_files") is None,
-                                 reason="answer files (core, issue 9) are not in this build yet")
 
 
 def executor_on(world: World, open_window: WindowFactory, *texts: str) -> tuple[MainWindow, list[str]]:
@@ -47,7 +40,6 @@ def test_only_who_works_on_the_answer_may_type_it(world: World, open_window: Win
     assert not window.card.answer_group.isVisibleTo(window)  # no draft and nobody here to write one
 
 
-@needs_drafts
 def test_typing_is_autosaved_and_switching_items_keeps_it(world: World, open_window: WindowFactory,
                                                           qtbot: QtBot) -> None:
     window, (first, second) = executor_on(world, open_window, "Первое", "Второе")
@@ -64,15 +56,15 @@ def test_typing_is_autosaved_and_switching_items_keeps_it(world: World, open_win
     assert editor.plain_text() == "Черновик первого, дописано"
 
 
-@needs_files
 def test_files_are_checked_then_attached_and_removed(world: World, open_window: WindowFactory, qtbot: QtBot,
                                                      tmp_path: Path) -> None:
     window, (item_id,) = executor_on(world, open_window, "С файлом")
     editor = window.card.editor
-    bad = tmp_path / "вирус.exe"
-    bad.write_bytes(b"MZ" + b"\0" * 100)
-    assert editor.attach_path(bad)  # refused before anything is queued, with the reason
-    assert editor.files.count() == 0 and editor.saved.text()
+    big = tmp_path / "скан.pdf"
+    big.write_bytes(b"%PDF" + b"\0" * MAX_ANSWER_FILE_BYTES)
+    reason = editor.attach_path(big)  # refused before anything is queued, with the platform's reason
+    assert "больше" in reason and editor.saved.text() == reason
+    assert editor.files.count() == 0 and window.session.reader.local_draft(item_id) is None
     good = tmp_path / "план работ.pdf"
     good.write_bytes(b"%PDF-1.4\n" + b"x" * 2000)
     bridge = window.session.worker.bridge
@@ -85,3 +77,22 @@ def test_files_are_checked_then_attached_and_removed(world: World, open_window: 
         editor.detach_button.click()
     qtbot.waitUntil(lambda: editor.files.count() == 0, timeout=10_000)
     assert window.card.item is not None and window.card.item.id == item_id
+
+
+def test_save_and_submit_by_keyboard_from_the_editor(world: World, open_window: WindowFactory, qtbot: QtBot) -> None:
+    window, (first, second) = executor_on(world, open_window, "Клавиатура", "Следующее")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=10_000)
+    editor = window.card.editor
+    editor.text.setFocus()
+    type_text(editor.text, "Ответ без мыши")
+    with qtbot.waitSignal(window.actions_controller.performed, timeout=15_000):
+        qtbot.keyClick(editor.text, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert window.card.item is not None and window.card.item.id == first and editor.plain_text() == "Ответ без мыши"
+    with qtbot.waitSignal(window.actions_controller.performed, timeout=15_000):
+        qtbot.keyClick(editor.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.card.item is not None and window.card.item.id == second  # on to the next one
+    qtbot.waitUntil(lambda: world.platform.store.get_item(first).status is Status.ON_APPROVAL,  # type: ignore[union-attr]
+                    timeout=20_000)
+    draft = world.platform.store.get_item(first).draft  # type: ignore[union-attr]
+    assert draft is not None and draft.text == "Ответ без мыши"  # no newline slipped in from Ctrl+Return

@@ -10,9 +10,6 @@ import sys
 import threading
 from pathlib import Path
 
-import pytest
-
-from desktop.worker import SyncWorker
 from offline_cache.domain.model import Action
 from offline_cache.store.cache import Cache
 from offline_cache.store.vault import session_key
@@ -21,10 +18,6 @@ from tests.world import World
 APP = Path(__file__).with_name("autosave_app.py")
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = "Уважаемый заявитель! Асфальтирование двора назначено на июнь. Прошу учесть: подрядчик Дорсервис."
-
-pytestmark = pytest.mark.skipif(not hasattr(SyncWorker, "save_local_draft"),
-                                reason="the worker's local drafts (core, issue 9) are not in this build yet")
-
 
 def lines_of(proc: subprocess.Popen[str]) -> queue.Queue[str]:
     """The subprocess's stdout as a queue, so waiting for a marker has a timeout."""

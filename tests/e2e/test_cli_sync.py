@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from offline_cache.labels import STATUS_NAMES
 from tests.platform_process import platform_process
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,7 +74,8 @@ def test_sync_once_fills_an_encrypted_cache_for_status_and_search(platform_url: 
                                                                    tmp_path: Path) -> None:
     env = env_for(tmp_path, TEST_KEYRING)
     login, password = coordinator["login"], coordinator["password"]
-    done = posdesk(env, "--url", platform_url, "--login", login, "sync", "--once", "--password-stdin",
+    # As the README writes it: the profile options after the command.
+    done = posdesk(env, "sync", "--once", "--url", platform_url, "--login", login, "--password-stdin",
                    password=password)
     assert done.returncode == 0, done.stderr
     pulled = int(re.search(r"Получено записей: (\d+)", done.stdout).group(1))  # type: ignore[union-attr]
@@ -89,11 +91,17 @@ def test_sync_once_fills_an_encrypted_cache_for_status_and_search(platform_url: 
     status = posdesk(env, "status")  # the profile is remembered: no --url/--login needed
     assert status.returncode == 0, status.stderr
     assert f"Записей: {pulled}" in status.stdout and login in status.stdout
-    assert "Очередь отправки: pending 0" in status.stdout
+    assert "Очередь отправки: пуста" in status.stdout
+    counts = dict(re.findall(r"^  (.+): (\d+)$", status.stdout, re.MULTILINE))
+    assert counts and set(counts) <= set(STATUS_NAMES.values()), status.stdout  # Russian names, not codes
+    assert sum(int(n) for n in counts.values()) == pulled
+    assert not set(STATUS_NAMES) & set(re.findall(r"[a-z_]+", status.stdout))
 
     found = posdesk(env, "search", word)
     assert found.returncode == 0, found.stderr
     assert number in found.stdout and "Найдено:" in found.stderr
+    [line] = [ln for ln in found.stdout.splitlines() if ln.startswith(number)]
+    assert line.split("\t")[1] in STATUS_NAMES.values()
     missing = posdesk(env, "search", "щщщъъъ")
     assert missing.returncode == 1 and missing.stdout == ""
 
@@ -123,3 +131,23 @@ def test_sync_without_a_keyring_refuses_and_creates_no_cache(platform_url: str, 
     assert "хранилища ключей" in done.stderr and "Traceback" not in done.stderr
     assert not list(tmp_path.rglob("*.posdesk*"))
     assert not (tmp_path / "data" / "profile.json").exists()
+
+
+def test_help_lists_the_headless_commands(tmp_path: Path) -> None:
+    env = env_for(tmp_path, NO_KEYRING)
+    shown = posdesk(env, "--help")
+    assert shown.returncode == 0, shown.stderr
+    for command in ("sync", "status", "search"):
+        assert re.search(rf"^  {command}\s+\S", shown.stdout, re.MULTILINE), shown.stdout
+    assert "posdesk sync --once --url" in shown.stdout
+    sync_help = posdesk(env, "sync", "--help")
+    assert sync_help.returncode == 0 and "--login" in sync_help.stdout and "--once" in sync_help.stdout
+
+
+def test_the_command_is_found_among_options() -> None:
+    from desktop.__main__ import command_of
+
+    assert command_of(["sync", "--once", "--url", "http://x", "--login", "ivanov"]) == "sync"
+    assert command_of(["--url", "http://x", "--login", "status", "status"]) == "status"  # a login named «status»
+    assert command_of(["--login", "sync"]) is None
+    assert command_of(["--training", "--port", "8765"]) is None

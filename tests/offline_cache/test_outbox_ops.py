@@ -10,6 +10,7 @@ import pytest
 
 from offline_cache.actions import perform
 from offline_cache.domain.model import Action, Status
+from offline_cache.domain.workflow import draft_digest
 from offline_cache.outbox import Outbox, OutboxRefused
 from offline_cache.store.cache import Cache
 from offline_cache.sync import SyncEngine, SyncStatus
@@ -133,7 +134,9 @@ def submit_conflict(world: World, tmp_path: Path) -> tuple[Cache, SyncEngine, st
 
 def test_conflict_reapplied_on_the_current_version(world: World, tmp_path: Path) -> None:
     cache, engine, item_id, entry_id = submit_conflict(world, tmp_path)
-    world.client("c-cur").act(item_id, Action.RETURN_FOR_REVISION, 3, {"comment": "Уточните сроки"})
+    seen = world.client("c-cur").message(item_id)
+    world.client("c-cur").act(item_id, Action.RETURN_FOR_REVISION, 3,
+                              {"comment": "Уточните сроки", "draft_digest": draft_digest(seen.draft)})
     engine.sync_once()
     again = Outbox(cache).reapply(entry_id)
     assert again.base_version == 4 and cache.outbox_entry(entry_id).state == "resolved"  # type: ignore[union-attr]

@@ -85,21 +85,22 @@ def test_the_next_page_downloads_while_the_page_in_hand_is_written(world: World,
     overlapped: list[bool] = []
     original = cache.apply_page
 
+    pages = ITEMS // PAGE
+
     def slow_apply(*args: object, **kwargs: object) -> int:
-        # Every page but the last has its successor requested while it is being written.
-        time.sleep(0.05)
+        # Every page but the last has its successor requested while it is being written: wait for
+        # that request (generously, a loaded machine is slow) instead of timing anything.
+        last = len(overlapped) == pages - 1
+        deadline = time.monotonic() + (0.2 if last else 30)
+        while len(client.calls) <= len(overlapped) + 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
         overlapped.append(len(client.calls) > len(overlapped) + 1)
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
     cache.apply_page = slow_apply  # type: ignore[method-assign]
-    started = time.monotonic()
     report = SyncEngine(cache, client, page_size=PAGE).pull()
-    elapsed = time.monotonic() - started
-    pages = ITEMS // PAGE
     assert report.pulled == ITEMS and len(overlapped) == pages
     assert overlapped == [True] * (pages - 1) + [False]
-    # Downloads and writes of 0.05 s each overlap: well under the 0.1 s per page they would take in turn.
-    assert elapsed < pages * 0.1 - 0.1, elapsed
     assert client.most_in_flight == 1
     cache.close()
 

@@ -1,0 +1,1 @@
+"""Conflicts with the platform: both versions side by side and choices that lose nothing."""
