@@ -11,6 +11,7 @@ from offline_cache.domain.model import Action, Status
 from offline_cache.queues import QueueId
 from tests.desktop.actions_world import show_queue
 from tests.desktop.conftest import WindowFactory
+from tests.desktop.templates_world import acknowledge_checks
 from tests.desktop.user_actions import type_text
 from tests.world import World
 
@@ -32,6 +33,8 @@ def synced(window: MainWindow, qtbot: QtBot) -> None:
 def act(window: MainWindow, qtbot: QtBot, action: Action) -> None:
     with qtbot.waitSignal(window.actions_controller.performed, timeout=15_000):
         window.actions_controller.bar.buttons[action].click()
+        if action is Action.SUBMIT_FOR_APPROVAL:  # checks before submit (issue 11): a short answer is warned of
+            assert "too_short" in acknowledge_checks(window, qtbot)
 
 
 def test_round_trip_across_coordinator_executor_and_head(world: World, open_window: WindowFactory,
