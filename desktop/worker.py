@@ -23,6 +23,7 @@ from offline_cache.store.cache import Cache
 from offline_cache.store.database import STORAGE_ERRORS, storage_problem
 from offline_cache.store.local import LocalFileRefused
 from offline_cache.sync import SyncEngine, SyncListener, SyncStatus
+from offline_cache.unlock import remember_password
 
 
 class SyncBridge(QObject):
@@ -304,10 +305,19 @@ class SyncWorker:
                 raise NotLoggedIn("Не известен логин: войдите через окно входа")
             self._client.login(name, password)
             self._login = name
+            remember_password(_cache, name, password)
             self.bridge._login.emit("")
             engine.request_sync()
 
         self._submit(work, lambda exc: self.bridge._login.emit(_reason(exc)))
+
+    def remember_password(self, password: str, login: str) -> None:
+        """Keep the Argon2id hash of the password that just logged in, for unlocking offline (issue 12)."""
+
+        def work(cache: Cache, _engine: SyncEngine) -> None:
+            remember_password(cache, login, password)
+
+        self._submit(work, lambda exc: None)  # without the hash only the online unlock works; nothing is lost
 
     def run_write(self, work: Callable[[Cache], object]) -> str:
         """Run ``work`` on the worker's cache (writes, or reads too slow for the UI); ``writeFinished`` reports."""
