@@ -72,7 +72,10 @@ class Outbox:
         return self.cache.finish(entry.id, "resolved", draft=_draft_of(entry))
 
     def _again(self, entry: OutboxEntry, payload: dict[str, Any]) -> Performed:
-        return perform(self.cache, entry.item_id, entry.action, payload, supersedes=entry.id)
+        # An approval or a return binds to the draft shown now (the conflict showed the new text beside
+        # the old): ``perform`` takes the digest afresh from the cached item, never the stale one.
+        fresh = {key: value for key, value in payload.items() if key != "draft_digest"}
+        return perform(self.cache, entry.item_id, entry.action, fresh, supersedes=entry.id)
 
 
 def _draft_of(entry: OutboxEntry) -> LocalDraft | None:
