@@ -135,6 +135,8 @@ class MainWindow(QMainWindow):
         self.ticker.timeout.connect(self.tick)
         self.ticker.start()
         self._refresh_pending = False
+        self._syncing = False
+        self._refresh_after_sync = False
         self._closed = False
         self.navigation.setCurrentRow(0)
         self._restore_state()
@@ -200,7 +202,12 @@ class MainWindow(QMainWindow):
         downloading = self.progress.isVisible()
         if not downloading and len(item_ids) <= ROWS_IN_PLACE:
             self.model.update_rows(item_ids)  # an own action shows on its row now, not after the refresh
-        if not self._refresh_pending:
+        if self._syncing and not downloading:
+            # Queued actions being delivered report in batches for seconds: re-reading and re-counting a
+            # large queue after each would freeze the window; the rows changed in place above, and the
+            # queue is re-read once when the pass ends (``_sync_status``).
+            self._refresh_after_sync = True
+        elif not self._refresh_pending:
             self._refresh_pending = True
             QTimer.singleShot(1500 if downloading else 300, self._refresh_now)
         if self.card.item is not None and self.card.item.id in item_ids:
@@ -259,6 +266,11 @@ class MainWindow(QMainWindow):
                  "auth_required": _t("● Требуется вход"), "storage_error": _t("● Ошибка записи кэша")}
         colours = {"idle": "#2e7d32", "syncing": "#1565c0", "offline": "#c62828", "auth_required": "#b26a00",
                    "storage_error": "#c62828"}
+        self._syncing = status == "syncing"
+        if not self._syncing and self._refresh_after_sync and not self._refresh_pending:
+            self._refresh_after_sync = False
+            self._refresh_pending = True
+            QTimer.singleShot(0, self._refresh_now)
         self.online.setText(texts.get(status, status))
         self.online.setStyleSheet(f"color: {colours.get(status, 'palette(text)')};")
         self.online.setToolTip(message)
