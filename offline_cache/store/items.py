@@ -164,14 +164,14 @@ def write_items(conn: Any, items: Iterable[Item], seq: int) -> list[str]:
 
 _BODY = "r.record ->> '$.text'"
 _DRAFT = "COALESCE((SELECT d.text FROM drafts d WHERE d.item_id = i.id), r.record ->> '$.draft.text', '')"
-#: The search row of every item the WHERE clause selects, from what the cache holds (words reduced).
-SEARCH_ROWS = (
+# The search row of the item selected by a WHERE clause, from what the cache holds (words reduced).
+_SEARCH_ROWS = (
     "INSERT INTO search (rowid, number, subject, body, address, applicant, category, draft) "
     f"SELECT i.rowid, i.number, reduce_words(i.subject), reduce_words({_BODY}), reduce_words(i.address), "
     f"reduce_words(i.applicant_name), reduce_words(i.category_name), reduce_words({_DRAFT}) "
     "FROM items i JOIN item_records r ON r.id = i.id"
 )
-_SEARCH_ROW = f"{SEARCH_ROWS} WHERE i.id = ?"
+_SEARCH_ROW = f"{_SEARCH_ROWS} WHERE i.id = ?"
 
 
 def refresh_search_row(conn: Any, item_id: str) -> None:
