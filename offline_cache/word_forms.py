@@ -45,7 +45,9 @@ def _stemmer() -> Any:
 
 def words(text: str) -> list[str]:
     """The words of ``text`` as the index's tokens, folded: lower case, ё→е, no stray combining marks."""
-    folded = unicodedata.normalize("NFC", text).lower().replace("ё", "е")
+    if not unicodedata.is_normalized("NFC", text):  # the quick check: most texts need no copy
+        text = unicodedata.normalize("NFC", text)
+    folded = text.lower().replace("ё", "е")
     return WORD.findall(_MARKS.sub("", folded))
 
 
