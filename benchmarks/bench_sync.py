@@ -47,10 +47,11 @@ from offline_cache.actions import perform
 from offline_cache.client import ClientConfig, PlatformClient
 from offline_cache.contract.models import InjectMessageRequest
 from offline_cache.domain.model import Action, Status
-from offline_cache.store.cache import Cache, normalise
+from offline_cache.store.cache import Cache
 from offline_cache.store.database import connect
 from offline_cache.store.schema import migrate
 from offline_cache.sync import SyncEngine
+from offline_cache.word_forms import reduce
 from tests.world import CATEGORIES, WORLD_START, populate
 from training_platform.server import TrainingServer
 from training_platform.service import Clock, Platform, PlatformConfig
@@ -100,8 +101,8 @@ def platform_process(items: int) -> Iterator[str]:
 
 
 def stored_rows(cache: Cache) -> list[dict[str, list[tuple[Any, ...]]]]:
-    """Every row the sync stored, per 500 items, as a bulk insert would write them (search rows rebuilt,
-    since the search index keeps no copy of the text)."""
+    """Every row the sync stored, per 500 items, as a bulk insert would write them (search rows rebuilt
+    from the texts, since the search index keeps no copy; ``bulk_insert`` reduces their words)."""
     db = cache.db.conn
     names = [r[1] for r in db.execute("PRAGMA table_info(items)")]
     items = db.execute("SELECT rowid, * FROM items ORDER BY rowid").fetchall()
@@ -122,9 +123,8 @@ def stored_rows(cache: Cache) -> list[dict[str, list[tuple[Any, ...]]]]:
             "item_records": [(i, records[i]) for i in ids],
             "history": [h for i in ids for h in history.get(i, [])],
             "attachments": [a for i in ids for a in attachments.get(i, [])],
-            "search": [(r[0], r[col["number"]], normalise(r[col["subject"]]),
-                        normalise(json.loads(records[r[col["id"]]])["text"]), normalise(r[col["address"]]),
-                        normalise(r[col["applicant_name"]]), normalise(r[col["category_name"]]), "")
+            "search": [(r[0], r[col["number"]], r[col["subject"]], json.loads(records[r[col["id"]]])["text"],
+                        r[col["address"]], r[col["applicant_name"]], r[col["category_name"]], "")
                        for r in part],
         })
     return chunks
@@ -144,6 +144,8 @@ def bulk_insert(path: Path, key: bytes | None, chunks: list[dict[str, list[tuple
     for chunk in chunks:
         conn.execute("BEGIN")
         for table, rows in chunk.items():
+            if table == "search":  # the baseline reduces the same words as the sync (issue 15)
+                rows = [(r[0], r[1], *(reduce(t) for t in r[2:7]), r[7]) for r in rows]
             if rows:
                 columns = "(rowid, number, subject, body, address, applicant, category, draft)" \
                     if table == "search" else ""

@@ -8,8 +8,6 @@ is on disk (WAL, synchronous=FULL) and survives a killed process or a power cut.
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -29,9 +27,11 @@ from offline_cache.contract.models import (
     TemplateOut,
 )
 from offline_cache.store.database import STORAGE_ERRORS, open_encrypted, rekey, storage_error
-from offline_cache.store.items import PreparedPage, normalise, prepare, write_items, write_prepared
+from offline_cache.store.items import PreparedPage, prepare, write_items, write_prepared
+from offline_cache.store.items import normalise as normalise  # re-exported: callers fold text for display
 from offline_cache.store.local import LocalDraft, LocalWork, adopt_uploaded_files
 from offline_cache.store.schema import migrate
+from offline_cache.word_forms import prefix_query, register
 
 OUTBOX_STATES = ("pending", "sending", "done", "failed", "conflict", "cancelled", "discarded", "resolved")
 #: Entries still to be delivered (and shown as pending on their items).
@@ -40,12 +40,6 @@ IN_FLIGHT = ("pending", "sending")
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
-
-
-# What unicode61 keeps in a token: letters, digits (categories L*, N*). Everything else separates
-# tokens, the underscore included, which \w would keep. Each query term must be exactly one token:
-# the index stores no positions (detail=none), so a multi-token phrase could not be matched.
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def storable(text: str | None) -> str | None:
@@ -66,13 +60,8 @@ def storable_json(value: Any) -> str:
 
 
 def fts_query(text: str) -> str | None:
-    """A prefix query matching all words of ``text`` (no stemming in FTS5, so prefixes stand in)."""
-    # Composed letters stay whole (й is not и + breve); a stray combining mark (a typed stress) goes.
-    folded = "".join(ch for ch in unicodedata.normalize("NFC", normalise(text)) if not unicodedata.combining(ch))
-    words = _WORD.findall(folded)
-    if not words:
-        return None
-    return " ".join(f'"{w}"*' for w in words)
+    """A query matching all words of ``text`` by the prefix of their stems (``word_forms.prefix_query``)."""
+    return prefix_query(text)
 
 
 def fts_membership(conn: Any, query: str) -> str:
@@ -121,6 +110,7 @@ class Cache(LocalWork):
 
     def __init__(self, db: sqlite_utils.Database, *, upgrade: bool = True) -> None:
         self.db = db
+        register(db.conn)  # search rows written from the cache reduce their words in SQL
         if upgrade:
             migrate(db)
 
@@ -250,7 +240,7 @@ class Cache(LocalWork):
         return {str(s): int(n) for s, n in self.db.execute("SELECT status, count(*) FROM items GROUP BY status")}
 
     def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
-        """Items matching every word of ``text`` as a prefix (case-insensitive, ё = е), nearest deadline first.
+        """Items matching every word of ``text`` in any of its forms (stem prefixes; ё = е), nearest deadline first.
 
         Deadline order rather than relevance: ranking scores every match, which for a common word
         in a large cache costs hundreds of milliseconds, and officials work by deadline anyway.

@@ -20,7 +20,7 @@ from pydantic_core import PydanticSerializationError
 
 from offline_cache.contract.models import Item
 from offline_cache.domain.deadlines import active_deadline
-from offline_cache.store.schema import fold_sql
+from offline_cache.word_forms import reduce
 
 #: The indexed columns of ``items`` written from the server's record, in statement order.
 ITEM_COLUMNS = (
@@ -75,11 +75,12 @@ _STATEMENTS = (
     f"INSERT INTO history SELECT {_values(8)} FROM jsonb_each(?)",
     "INSERT OR IGNORE INTO attachments (id, item_id, name, content_type, size, origin) "
     f"SELECT {_values(6)} FROM jsonb_each(?)",
-    # FTS5 folds case itself; ё and е it keeps apart, so local drafts and names are folded here.
+    # Words are stored reduced (offline_cache.word_forms); what only the cache knows (the category's
+    # name, a local draft) is reduced here by the connection's reduce_words().
     "INSERT INTO search (rowid, number, subject, body, address, applicant, category, draft) "
     "SELECT i.rowid, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, "
-    f"{fold_sql('i.category_name')}, "
-    f"COALESCE((SELECT {fold_sql('d.text')} FROM drafts d WHERE d.item_id = i.id), value ->> 6) "
+    "reduce_words(i.category_name), "
+    "COALESCE((SELECT reduce_words(d.text) FROM drafts d WHERE d.item_id = i.id), value ->> 6) "
     "FROM jsonb_each(?) JOIN items i ON i.id = value ->> 0",
 )
 
@@ -98,7 +99,7 @@ class PreparedPage:
     records: str  # per item: id, the full record as JSON
     history: str
     attachments: str
-    search: str  # per item: id, number, subject, body, address, applicant, draft (normalised)
+    search: str  # per item: id, number, subject, body, address, applicant, draft (reduced)
     rejected: list[tuple[Item, str]] = field(default_factory=list)  # (item, why it cannot be stored)
 
 
@@ -130,8 +131,8 @@ def prepare(items: Iterable[Item]) -> PreparedPage:
         history += [(i.id, n, iso(h.at), h.actor_id, h.action, h.from_status.value if h.from_status else None,
                      h.to_status.value, h.comment) for n, h in enumerate(i.history)]
         attachments += [(a.id, i.id, a.name, a.content_type, a.size, a.origin) for a in i.attachments]
-        search.append((i.id, i.number, normalise(i.subject), normalise(i.text), normalise(i.address),
-                       normalise(i.applicant_name), normalise(i.draft.text) if i.draft else ""))
+        search.append((i.id, i.number, reduce(i.subject), reduce(i.text), reduce(i.address),
+                       reduce(i.applicant_name), reduce(i.draft.text) if i.draft else ""))
     rows_json, records_json, history_json, attachments_json, search_json = (
         json.dumps(t, ensure_ascii=False) for t in (rows, records, history, attachments, search))
     return PreparedPage(accepted, rows_json, records_json, history_json, attachments_json, search_json, rejected)
@@ -161,15 +162,16 @@ def write_items(conn: Any, items: Iterable[Item], seq: int) -> list[str]:
     return write_prepared(conn, prepare(items), seq)
 
 
-# FTS5 folds case itself (SQLite's lower() knows only ASCII); ё and е are folded here.
 _BODY = "r.record ->> '$.text'"
 _DRAFT = "COALESCE((SELECT d.text FROM drafts d WHERE d.item_id = i.id), r.record ->> '$.draft.text', '')"
-_SEARCH_ROW = (
+# The search row of the item selected by a WHERE clause, from what the cache holds (words reduced).
+_SEARCH_ROWS = (
     "INSERT INTO search (rowid, number, subject, body, address, applicant, category, draft) "
-    f"SELECT i.rowid, i.number, {fold_sql('i.subject')}, {fold_sql(_BODY)}, {fold_sql('i.address')}, "
-    f"{fold_sql('i.applicant_name')}, {fold_sql('i.category_name')}, {fold_sql(_DRAFT)} "
-    "FROM items i JOIN item_records r ON r.id = i.id WHERE i.id = ?"
+    f"SELECT i.rowid, i.number, reduce_words(i.subject), reduce_words({_BODY}), reduce_words(i.address), "
+    f"reduce_words(i.applicant_name), reduce_words(i.category_name), reduce_words({_DRAFT}) "
+    "FROM items i JOIN item_records r ON r.id = i.id"
 )
+_SEARCH_ROW = f"{_SEARCH_ROWS} WHERE i.id = ?"
 
 
 def refresh_search_row(conn: Any, item_id: str) -> None:

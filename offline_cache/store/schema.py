@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from offline_cache.word_forms import register
+
 INITIAL = """
 CREATE TABLE items (
     id TEXT PRIMARY KEY,
@@ -280,6 +282,18 @@ CREATE INDEX template_usage_template ON template_usage (template_id, template_ve
 CREATE INDEX template_usage_user ON template_usage (user_id, template_id);
 """
 
+# Search that understands word forms (issue 15): the index holds the stem of every word
+# (offline_cache.word_forms, through the connection's reduce_words()), so the rows of an existing
+# cache are written again. The table itself is unchanged.
+WORD_FORMS = """
+INSERT INTO search (search) VALUES ('delete-all');
+INSERT INTO search (rowid, number, subject, body, address, applicant, category, draft)
+SELECT i.rowid, i.number, reduce_words(i.subject), reduce_words(r.record ->> '$.text'), reduce_words(i.address),
+    reduce_words(i.applicant_name), reduce_words(i.category_name),
+    reduce_words(COALESCE((SELECT text FROM drafts d WHERE d.item_id = i.id), r.record ->> '$.draft.text', ''))
+FROM items i JOIN item_records r ON r.id = i.id;
+"""
+
 #: Every migration ever shipped, in order. Names are recorded; never rename or reorder.
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", INITIAL),
@@ -287,6 +301,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0003_lean_search", LEAN_SEARCH),
     ("0004_workstation", WORKSTATION),
     ("0005_templates", TEMPLATES),
+    ("0006_word_forms", WORD_FORMS),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -306,6 +321,7 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply the migrations this cache lacks; return their names."""
     db.execute("CREATE TABLE IF NOT EXISTS _migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
                "applied_at TEXT NOT NULL)")
+    register(db.conn)  # 0006 onwards reduce words in SQL
     done = applied(db)
     known = [name for name, _ in MIGRATIONS]
     unknown = [name for name in done if name not in known]
