@@ -1,5 +1,5 @@
 """Offline work in the main window: the connection banner, logging in again, «Исходящие», conflicts as they
-arrive, the pending note over the card, the clock warning, and leaving a session without losing its queue."""
+arrive, the clock warning, and leaving a session without losing its queue."""
 
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ class OfflineWork(QObject):
     def ask_login(self) -> None:
         """Log in again without closing the window; the worker then delivers the queue."""
         settings = self.session.settings
-        login = settings.login if settings else self.session.me.user.id
+        login = self.session.login or self.session.me.user.id
         url = settings.platform_url if settings else self.session.client.config.base_url
         if self.relogin is None:
             self.relogin = ReloginDialog(login, url, self.window)
