@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 
 from offline_cache.logsafe import install_crash_reports
+
+STARTED = time.monotonic()  # before Qt and the rest are imported: the smoke test reports start time from here
 
 HEADLESS_COMMANDS = ("sync", "status", "search")
 #: Options followed by a value: the value is never taken for a command («--login sync»).
@@ -49,7 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--training", action="store_true",
                         help="учебный режим на демо-данных (по умолчанию, пока платформа не настроена)")
     parser.add_argument("--port", type=int, default=0, help="порт учебной платформы (0 — любой свободный)")
+    parser.add_argument("--smoke", action="store_true", help=argparse.SUPPRESS)  # the installer's smoke test
     args = parser.parse_args(args_in)
+    if args.smoke:
+        from desktop.smoke import smoke
+
+        return smoke([sys.argv[0]], STARTED)
 
     from desktop.app import run
 

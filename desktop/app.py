@@ -114,6 +114,8 @@ def open_profile(settings: ProfileSettings, password: str, *, interval: float = 
         raise
     remember(settings)
     session.settings, session.login = settings, settings.login
+    if not offline:  # the platform confirmed this password: the lock screen can check it offline (issue 12)
+        session.worker.remember_password(password, settings.login)
     return session
 
 

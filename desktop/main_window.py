@@ -24,6 +24,7 @@ from desktop.actions.controller import ActionController
 from desktop.card.card import MessageCard
 from desktop.files.open_failed import OpenFailedBar
 from desktop.labels import queue_name, role_name
+from desktop.lock.controller import LockController
 from desktop.lock.settings import app_settings
 from desktop.outbox.workstation import OfflineWork
 from desktop.queue.model import QueueModel
@@ -137,6 +138,8 @@ class MainWindow(QMainWindow):
         self.navigation.setCurrentRow(0)
         self._restore_state()
         self.refresh_counts()
+        # Auto-lock after inactivity or when the OS session locks (issue 12); sync goes on while locked.
+        self.lock = LockController(self, session, self._settings)
         self.offline = OfflineWork(self)
 
     # --- building ---------------------------------------------------------------------------
@@ -242,7 +245,7 @@ class MainWindow(QMainWindow):
             return
         self._alerted.update(r["id"] for r in fresh)
         title = _t("Сроки: {n} сообщ.").format(n=len(fresh))
-        text = "; ".join(f"№ {r['number']}" for r in fresh[:5])
+        text = self.lock.notice("; ".join(f"№ {r['number']}" for r in fresh[:5]))  # no details while locked
         self.notified.emit(title, text)
         if self.tray is not None:
             self.tray.show()

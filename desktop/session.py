@@ -109,5 +109,6 @@ def training_session(url: str, login: str, password: str, *, interval: float = 6
     folder = Path(tempfile.mkdtemp(prefix="posdesk-training-"))
     session = open_session(client, folder / "training.posdesk", session_key(), training=True, interval=interval)
     session.login = login
+    session.worker.remember_password(password, login)  # the lock screen can check it offline (issue 12)
     session.cleanups.append(lambda: shutil.rmtree(folder, ignore_errors=True))
     return session

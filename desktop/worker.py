@@ -23,6 +23,7 @@ from offline_cache.store.cache import Cache
 from offline_cache.store.database import STORAGE_ERRORS, storage_problem
 from offline_cache.store.local import LocalFileRefused
 from offline_cache.sync import SyncEngine, SyncListener, SyncStatus
+from offline_cache.unlock import remember_password
 
 
 class SyncBridge(QObject):
@@ -131,10 +132,10 @@ class SyncWorker:
     """Owns the cache's writer connection and the sync engine on a background thread."""
 
     def __init__(self, cache_path: Path, key: bytes, client: PlatformClient, *, interval: float = 60.0,
-                 page_size: int = 500, login: str | None = None) -> None:
+                 page_size: int = 500, login: str | None = None, report_every: float = 0.25) -> None:
         self.bridge = SyncBridge()
         self._path, self._key, self._client = cache_path, key, client
-        self._interval, self._page_size = interval, page_size
+        self._interval, self._page_size, self._report_every = interval, page_size, report_every
         self._login = login
         self._engine: SyncEngine | None = None
         self._cache: Cache | None = None
@@ -156,7 +157,7 @@ class SyncWorker:
             self._started.set()
             return
         self._engine = SyncEngine(self._cache, self._client, _Listener(self.bridge), interval=self._interval,
-                                  page_size=self._page_size)
+                                  page_size=self._page_size, report_every=self._report_every)
         self._started.set()
         self.bridge._ready.emit()
         try:
@@ -304,10 +305,19 @@ class SyncWorker:
                 raise NotLoggedIn("Не известен логин: войдите через окно входа")
             self._client.login(name, password)
             self._login = name
+            remember_password(_cache, name, password)
             self.bridge._login.emit("")
             engine.request_sync()
 
         self._submit(work, lambda exc: self.bridge._login.emit(_reason(exc)))
+
+    def remember_password(self, password: str, login: str) -> None:
+        """Keep the Argon2id hash of the password that just logged in, for unlocking offline (issue 12)."""
+
+        def work(cache: Cache, _engine: SyncEngine) -> None:
+            remember_password(cache, login, password)
+
+        self._submit(work, lambda exc: None)  # without the hash only the online unlock works; nothing is lost
 
     def run_write(self, work: Callable[[Cache], object]) -> str:
         """Run ``work`` on the worker's cache (writes, or reads too slow for the UI); ``writeFinished`` reports."""

@@ -164,7 +164,8 @@ class PlatformClient:
             raise AuthExpiredError("Требуется вход в систему", status=401)
         try:
             pair = self._call("POST", "/auth/refresh", TokenPair,
-                              json={"refresh_token": self.tokens.refresh_token}, auth=False, retry="connect")
+                              json={"refresh_token": self.tokens.refresh_token}, auth=False,
+                              retry="all")  # the platform's grace gives the same pair again if the answer was lost
         except AuthError as exc:
             raise AuthExpiredError("Сеанс работы с платформой завершён: войдите заново", status=401) from exc
         self._set_tokens(pair)

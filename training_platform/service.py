@@ -97,6 +97,9 @@ class Clock:
 class PlatformConfig:
     access_ttl: float = 15 * 60  # seconds
     refresh_ttl: float = 12 * 3600
+    #: After rotation the old refresh token still gives the same new pair for this long (a lost answer);
+    #: used later, it revokes the whole token family (a stolen token, or a replay).
+    refresh_grace: float = 60
     training_controls: bool = True  # /training endpoints: inject messages, ratings, clock, faults
 
 
@@ -119,11 +122,13 @@ class Platform:
 
     # --- auth -------------------------------------------------------------------------------
 
-    def _issue(self, user_id: str) -> TokenPair:
+    def _issue(self, user_id: str, family: str | None = None) -> TokenPair:
+        """A new pair; a login starts a token family, a refresh continues its family."""
         now = self.clock.now().timestamp()
         access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         self.store.put_token(access, "access", user_id, now + self.config.access_ttl)
         self.store.put_token(refresh, "refresh", user_id, now + self.config.refresh_ttl)
+        self.store.put_family(family or secrets.token_hex(12), access, refresh)
         return TokenPair(access_token=access, refresh_token=refresh, expires_in=int(self.config.access_ttl),
                          refresh_expires_in=int(self.config.refresh_ttl))
 
@@ -135,12 +140,27 @@ class Platform:
             return self._issue(user_id)
 
     def refresh(self, refresh_token: str) -> TokenPair:
+        """Rotate: a refresh token gives one new pair. Within ``refresh_grace`` seconds of its rotation it gives
+        that same pair again (the answer may have been lost); used after that, it revokes its whole family."""
+        now = self.clock.now().timestamp()
+        with self.store.transaction():
+            spent = self.store.spent_refresh(refresh_token)
+            if spent is not None:
+                family, _user_id, spent_at, successor = spent
+                if successor and now - spent_at <= self.config.refresh_grace:
+                    return TokenPair.model_validate_json(successor)
+                self.store.revoke_family(family)  # reuse after the grace: whoever holds the family is cut off
+        if spent is not None:  # raised after the commit: the revocation must stay
+            raise ApiError(401, "unauthorized", "Сеанс отозван: токен обновления использован повторно. Войдите заново")
         with self.store.transaction():
             found = self.store.get_token(refresh_token, "refresh")
-            if found is None or found[1] <= self.clock.now().timestamp():
+            if found is None or found[1] <= now:
                 raise ApiError(401, "unauthorized", "Сеанс завершён, войдите заново")
-            self.store.delete_token(refresh_token)  # rotation: a refresh token works once
-            return self._issue(found[0])
+            family = self.store.family_of(refresh_token) or secrets.token_hex(12)
+            self.store.delete_token(refresh_token)  # rotation: a refresh token is spent once used
+            pair = self._issue(found[0], family)
+            self.store.spend_refresh(refresh_token, family, found[0], now, pair.model_dump_json())
+            return pair
 
     def authenticate(self, access_token: str | None) -> StaffMember:
         if not access_token:

@@ -42,6 +42,10 @@ CREATE TABLE IF NOT EXISTS attachment_items (att_id TEXT NOT NULL, item_id TEXT 
     PRIMARY KEY (att_id, item_id));
 CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, kind TEXT NOT NULL, user_id TEXT NOT NULL,
     expires_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS token_families (token TEXT PRIMARY KEY, family TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS token_families_family ON token_families (family);
+CREATE TABLE IF NOT EXISTS spent_refresh (token TEXT PRIMARY KEY, family TEXT NOT NULL, user_id TEXT NOT NULL,
+    spent_at REAL NOT NULL, successor TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS idempotency (user_id TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL,
     status INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (user_id, key));
 """
@@ -268,6 +272,30 @@ class Store:
 
     def delete_token(self, token: str) -> None:
         self._conn.execute("DELETE FROM tokens WHERE token=?", (token,))
+
+    def put_family(self, family: str, *tokens: str) -> None:
+        self._conn.executemany("INSERT INTO token_families VALUES (?, ?)", [(t, family) for t in tokens])
+
+    def family_of(self, token: str) -> str | None:
+        row = self._conn.execute("SELECT family FROM token_families WHERE token=?", (token,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def spend_refresh(self, token: str, family: str, user_id: str, spent_at: float, successor: str) -> None:
+        """Keep a rotated refresh token's successor pair (JSON) for the grace period."""
+        self._conn.execute("INSERT INTO spent_refresh VALUES (?, ?, ?, ?, ?)",
+                           (token, family, user_id, spent_at, successor))
+
+    def spent_refresh(self, token: str) -> tuple[str, str, float, str] | None:
+        """(family, user_id, spent_at, successor pair JSON) of a rotated refresh token, or None."""
+        row = self._conn.execute("SELECT family, user_id, spent_at, successor FROM spent_refresh WHERE token=?",
+                                 (token,)).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]), float(row[2]), str(row[3]))
+
+    def revoke_family(self, family: str) -> None:
+        """End every token of the family: its access and refresh tokens, and the grace of spent ones."""
+        self._conn.execute("DELETE FROM tokens WHERE token IN (SELECT token FROM token_families WHERE family=?)",
+                           (family,))
+        self._conn.execute("UPDATE spent_refresh SET successor='' WHERE family=?", (family,))
 
     def get_idempotent(self, user_id: str, key: str) -> tuple[str, int, str] | None:
         row = self._conn.execute("SELECT request_hash, status, body FROM idempotency WHERE user_id=? AND key=?",

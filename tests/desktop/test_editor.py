@@ -92,7 +92,7 @@ def test_save_and_submit_by_keyboard_from_the_editor(world: World, open_window: 
     assert window.card.item is not None and window.card.item.id == first and editor.plain_text() == "Ответ без мыши"
     with qtbot.waitSignal(window.actions_controller.performed, timeout=15_000):
         qtbot.keyClick(editor.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-        acknowledge_checks(window, qtbot)  # a short answer: the checks before submit warn (issue 11)
+        assert "too_short" in acknowledge_checks(window, qtbot)  # checks before submit (issue 11)
     assert window.card.item is not None and window.card.item.id == second  # on to the next one
     qtbot.waitUntil(lambda: world.platform.store.get_item(first).status is Status.ON_APPROVAL,  # type: ignore[union-attr]
                     timeout=20_000)
