@@ -86,7 +86,10 @@ class TemplateAssist(QObject):
         item = context.item
 
         def suggest(purpose: Purpose, query: str) -> list[Suggestion]:
-            return self.library().suggest(item, purpose, query, limit=30)
+            found = self.library().suggest(item, purpose, query, limit=30)
+            ground = self._context().ground_code if purpose is Purpose.REJECTION else None
+            # The chosen ground's own templates first (the sort is stable: the ranking holds within each part).
+            return sorted(found, key=lambda s: s.template.ground_code != ground) if ground else found
 
         popup = SuggestionPopup(list(context.purposes), suggest, self._fill, self.edit.window())
         popup.picked.connect(lambda template_id, purpose: self.choose(template_id, Purpose(purpose)))

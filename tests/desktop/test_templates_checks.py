@@ -166,7 +166,21 @@ def test_a_rejection_is_checked_before_its_dialog_closes(world: World, open_wind
     assert reject.isVisible()  # the rejection's text is not lost while the warning is read
     dialog.reject()
     assert reject.isVisible() and reject.text.toPlainText() == "Нет."  # type: ignore[attr-defined]
-    reject.reject()
+    # The text from a rejection template: the chosen ground's own one is offered first.
+    reject.select("no_location")  # type: ignore[attr-defined]
+    reject.text.clear()  # type: ignore[attr-defined]
+    assist = reject.assist  # type: ignore[attr-defined]
+    assist.open()
+    qtbot.waitUntil(assist.popup.isVisible, timeout=10_000)
+    assert assist.popup.model.suggestions[0].template.id == "tpl-reject-no-location"
+    with qtbot.waitSignal(assist.inserted, timeout=10_000):
+        qtbot.keyClick(assist.popup.search, Qt.Key.Key_Return)
+    text = reject.text.toPlainText()  # type: ignore[attr-defined]
+    assert text.startswith("Уважаемый(ая) ") and "не указан адрес" in text
+    with qtbot.waitSignal(controller.performed, timeout=15_000):
+        qtbot.mouseClick(reject.ok, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    assert support.results == []  # the template's text passes every check
+    qtbot.waitUntil(lambda: platform_status(world, item.id) is Status.REJECTED, timeout=20_000)
 
 
 def test_a_rejection_in_the_grounds_own_wording_is_not_too_short() -> None:
