@@ -1,4 +1,4 @@
-"""Headless commands for admins and tests: ``posdesk sync --once``, ``posdesk status``, ``posdesk search``."""
+"""Headless commands for admins and tests: ``posdesk sync --once``, ``status``, ``search``, ``audit verify``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from offline_cache.audit_chain import verify as verify_chain
 from offline_cache.client import ClientConfig, PlatformClient
 from offline_cache.errors import PlatformError
 from offline_cache.labels import outbox_state_name, status_name
@@ -122,6 +123,18 @@ def cmd_search(args: argparse.Namespace) -> int:
         cache.close()
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """Whether the local audit log's hash chain is intact: 0 intact, 1 broken (a finding, not an error)."""
+    settings = _settings(args)
+    cache = _open_cache(settings, create=False)
+    try:
+        check = verify_chain(cache.db)
+        print(check.message, file=sys.stdout if check.intact else sys.stderr)
+        return 0 if check.intact else 1
+    finally:
+        cache.close()
+
+
 def _profile_options(parser: argparse.ArgumentParser, *, default: object) -> None:
     parser.add_argument("--url", default=default, help="адрес платформы")
     parser.add_argument("--login", default=default, help="логин")
@@ -137,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     # before the command from being overwritten by the subcommand's default.
     common = argparse.ArgumentParser(add_help=False)
     _profile_options(common, default=argparse.SUPPRESS)
-    sub = parser.add_subparsers(dest="command", required=True, title="команды", metavar="{sync,status,search}")
+    sub = parser.add_subparsers(dest="command", required=True, title="команды", metavar="{sync,status,search,audit}")
     sync = sub.add_parser("sync", parents=[common], help="синхронизировать локальный кэш с платформой")
     sync.add_argument("--once", action="store_true", required=True, help="один проход и выход")
     sync.add_argument("--password-stdin", action="store_true", help="прочитать пароль из стандартного ввода")
@@ -148,6 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("text", nargs="+")
     search.add_argument("--limit", type=int, default=50)
     search.set_defaults(func=cmd_search)
+    audit = sub.add_parser("audit", parents=[common], help="журнал аудита: проверка цепочки хэшей")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="{verify}")
+    verify = audit_sub.add_parser("verify", parents=[common],
+                                  help="не изменён ли журнал в обход программы (0 — цел, 1 — нарушен)")
+    verify.set_defaults(func=cmd_audit_verify)
     return parser
 
 

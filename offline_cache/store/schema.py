@@ -280,6 +280,12 @@ CREATE INDEX template_usage_template ON template_usage (template_id, template_ve
 CREATE INDEX template_usage_user ON template_usage (user_id, template_id);
 """
 
+# Tamper-evident audit (issue 12): each audit line carries the hash chain value sealed by the writer
+# (offline_cache/audit_chain.py); lines from before are sealed on the writer's next open.
+AUDIT_CHAIN = """
+ALTER TABLE audit_log ADD COLUMN chain TEXT;
+"""
+
 #: Every migration ever shipped, in order. Names are recorded; never rename or reorder.
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", INITIAL),
@@ -287,6 +293,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0003_lean_search", LEAN_SEARCH),
     ("0004_workstation", WORKSTATION),
     ("0005_templates", TEMPLATES),
+    ("0006_audit_chain", AUDIT_CHAIN),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
