@@ -1,6 +1,7 @@
 """Sync and cache benchmarks (issue #3), each against a baseline measured in the same run.
 
     .venv/bin/python -m benchmarks.bench_sync [--items 20000] [--search-items 100000] [--rounds 3] [--only N]
+        [--stall-actions 500]
 
 1. First sync of --items items into the encrypted cache, the platform in its own process: items/s
    and peak RSS. Baseline: the same pages fetched with bare httpx, plus the same rows the sync
@@ -14,6 +15,8 @@
    same searches as LIKE over the stored records.
 4. Draining 1,000 queued actions against the training platform: actions/s; baseline: 1,000 bare
    httpx POSTs of the same kind of action.
+5. The window's longest event-loop stall while --stall-actions (500) queued actions are delivered with
+   --search-items more items cached (target ≤ 50 ms); the same with one report per delivered entry.
 """
 
 from __future__ import annotations
@@ -25,10 +28,11 @@ import random
 import resource
 import secrets
 import statistics
+import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -345,15 +349,124 @@ def bench_outbox(actions: int = 1000) -> None:
         server.stop()
 
 
+def _heartbeat_gaps(app: Any, until: Callable[[], bool], timeout: float) -> tuple[list[float], float]:
+    """Gaps between ticks of a 5 ms timer on the event loop while it runs until ``until()``; and the seconds."""
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    heartbeat = QTimer(interval=5)
+    heartbeat.timeout.connect(lambda: gaps.append(clock.restart() / 1000))
+    clock.start()
+    heartbeat.start()
+    t = time.perf_counter()
+    while not until() and time.perf_counter() - t < timeout:
+        app.processEvents()
+        time.sleep(0.001)
+    took = time.perf_counter() - t
+    heartbeat.stop()
+    return gaps, took
+
+
+def _watched_delivery(url: str, path: Path, key: bytes, every: float, actions: int,
+                      filler: int, *, refresh: bool = True) -> tuple[list[float], list[int], float]:
+    """Queue ``actions`` take-into-work actions in a cache with ``filler`` more items, then let a shown window
+    deliver them: the event-loop gaps (5 ms heartbeat), the (itemsChanged, outboxChanged) counts, seconds.
+
+    The platform is unreachable while the window opens, so that delivery starts only once the heartbeat runs.
+    ``refresh=False`` keeps the window from re-reading its queue on itemsChanged: what the worker alone costs.
+    """
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.main_window import MainWindow
+    from desktop.session import Session
+    from desktop.worker import SyncWorker
+    from offline_cache.contract.models import FaultConfig
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    now = datetime.now(UTC)
+    c = client(url)
+    for _ in range(actions):
+        c.inject_message(_inject())
+    cache = Cache.open(path, key)
+    SyncEngine(cache, c).sync_once()
+    rng = random.Random(5)
+    for start in range(0, filler, 5000):
+        cache.apply_page(make_items(min(5000, filler - start), start, now, rng), cache.cursor)
+    waiting = [r[0] for r in cache.db.execute(
+        "SELECT id FROM items WHERE status = 'awaiting_routing' AND id NOT LIKE 'b-%' ORDER BY id")]
+    for item_id in waiting[:actions]:
+        perform(cache, item_id, Action.TAKE_INTO_WORK, {})
+    cache.close()
+
+    c.set_faults(FaultConfig(drop_rate=1.0))
+    worker = SyncWorker(path, key, c, report_every=every, interval=3600)
+    worker.start()
+    reader = Cache.open(path, key, create=False, upgrade=False)
+    session = Session(_me(reader), c, worker, reader, True, path)
+    window = MainWindow(session, settings=QSettings(str(path.parent / "s.ini"), QSettings.Format.IniFormat))
+    window.show()
+    if not refresh:
+        worker.bridge.itemsChanged.disconnect(window._items_changed)
+    _heartbeat_gaps(app, lambda: False, 1.0)  # the window settles; the first pass fails (offline)
+    reports = [0, 0]
+    worker.bridge.itemsChanged.connect(lambda _ids: reports.__setitem__(0, reports[0] + 1))
+    worker.bridge.outboxChanged.connect(lambda _c: reports.__setitem__(1, reports[1] + 1))
+    c.set_faults(FaultConfig())
+    worker.sync_now()
+    gaps, took = _heartbeat_gaps(app, lambda: reader.outbox_counts()["done"] == actions, 600)
+    if not refresh:
+        worker.bridge.itemsChanged.connect(window._items_changed)  # the window disconnects its own on close
+    window.close()
+    session.close()
+    return gaps, reports, took
+
+
+def _me(reader: Cache) -> Any:
+    from offline_cache.contract.models import Me
+
+    return Me.model_validate_json(reader.state("me") or "")
+
+
+def bench_delivery_stall(actions: int = 500, filler: int = 100_000) -> None:
+    """5. The window's longest event-loop stall while ``actions`` queued actions are delivered, with ``filler``
+    more items in the cache; reports coalesced (the engine's default) against one report per entry; and the
+    same heartbeat with nothing to deliver (what the machine's load alone costs)."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    folder = Path(tempfile.mkdtemp(prefix="posdesk-bench-"))
+    key = secrets.token_bytes(32)
+    with platform_process(0) as url:
+        lines = []
+        idle, _ = _heartbeat_gaps(app, lambda: False, 5.0)
+        lines.append(f"nothing to deliver (5 s): longest gap {max(idle) * 1000:.0f} ms, p99 "
+                     f"{statistics.quantiles(idle, n=100)[98] * 1000:.0f} ms")
+        runs = ((0.25, True, "coalesced (every 0.25 s)"), (0.0, True, "one report per entry"),
+                (0.25, False, "coalesced, the window not re-reading its queue (the worker's share)"))
+        for n, (every, refresh, label) in enumerate(runs):
+            gaps, (items_n, outbox_n), took = _watched_delivery(url, folder / f"stall-{n}.posdesk", key, every,
+                                                                actions, filler, refresh=refresh)
+            lines.append(f"{label}: longest event-loop stall {max(gaps) * 1000:.0f} ms, p99 "
+                         f"{statistics.quantiles(gaps, n=100)[98] * 1000:.0f} ms; {items_n} itemsChanged + "
+                         f"{outbox_n} outboxChanged in {took:.1f} s")
+    print(f"5. delivering {actions} queued actions with {filler} items cached (heartbeat 5 ms; target ≤ 50 ms):")
+    for line in lines:
+        print(f"   {line}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=20_000)
     parser.add_argument("--search-items", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the first sync and its baselines")
-    parser.add_argument("--only", type=int, choices=(1, 2, 3, 4), help="run one benchmark")
+    parser.add_argument("--only", type=int, choices=(1, 2, 3, 4, 5), help="run one benchmark")
+    parser.add_argument("--stall-actions", type=int, default=500, help="queued actions delivered in benchmark 5")
     args = parser.parse_args()
     benches = {1: lambda: bench_first_sync(args.items, args.rounds), 2: bench_delta,
-               3: lambda: bench_search(args.search_items), 4: bench_outbox}
+               3: lambda: bench_search(args.search_items), 4: bench_outbox,
+               5: lambda: bench_delivery_stall(args.stall_actions, args.search_items)}
     for number, bench in benches.items():
         if args.only in (None, number):
             bench()

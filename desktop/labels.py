@@ -78,6 +78,7 @@ def history_action_name(action: str) -> str:
         Action.STOP_REPROCESSING: _t("Повторное рассмотрение прекращено"),
         "received": _t("Поступило"), "reprocessing": _t("Повторное рассмотрение"),
         "rated": _t("Оценка заявителя"), "attachment_added": _t("Добавлен файл"),
+        "draft_edited": _t("Проект ответа изменён при утверждении"),
     }
     return names.get(action, action)
 

@@ -19,9 +19,11 @@ from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from desktop.actions.screenshots import action_shots
 from desktop.app import make_app
 from desktop.main_window import MainWindow
+from desktop.outbox.screenshots import outbox_shots
 from desktop.session import training_session
 from desktop.startup import one_per_role
 from desktop.templates.screenshots import template_shots
+from offline_cache.domain.model import Role
 
 
 def wait_for_idle(window: MainWindow, timeout_ms: int = 60_000) -> None:
@@ -66,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(shot)
             for shot in template_shots(window, role, out):  # templates and checks (issue 11)
                 print(shot)
+            if role is Role.EXECUTOR:  # last: it leaves the platform's copy changed and a conflict behind
+                for shot in outbox_shots(window, url, out):  # conflict, offline window, «Исходящие»
+                    print(shot)
             window.close()
             session.close()
     finally:

@@ -132,10 +132,10 @@ class SyncWorker:
     """Owns the cache's writer connection and the sync engine on a background thread."""
 
     def __init__(self, cache_path: Path, key: bytes, client: PlatformClient, *, interval: float = 60.0,
-                 page_size: int = 500, login: str | None = None) -> None:
+                 page_size: int = 500, login: str | None = None, report_every: float = 0.25) -> None:
         self.bridge = SyncBridge()
         self._path, self._key, self._client = cache_path, key, client
-        self._interval, self._page_size = interval, page_size
+        self._interval, self._page_size, self._report_every = interval, page_size, report_every
         self._login = login
         self._engine: SyncEngine | None = None
         self._cache: Cache | None = None
@@ -157,7 +157,7 @@ class SyncWorker:
             self._started.set()
             return
         self._engine = SyncEngine(self._cache, self._client, _Listener(self.bridge), interval=self._interval,
-                                  page_size=self._page_size)
+                                  page_size=self._page_size, report_every=self._report_every)
         self._started.set()
         self.bridge._ready.emit()
         try:

@@ -45,7 +45,11 @@ class Outbox:
     def cancel(self, entry_id: int) -> OutboxEntry:
         """Withdraw an action not sent yet; its optimistic change is rolled back (the rest still shows)."""
         entry = self._own(entry_id, ("pending",), "Отменить")
-        return self.cache.finish(entry.id, "cancelled", predicted=replay(self.cache, entry.item_id, skip=entry.id))
+        # A cancelled answer is not sent, but its text is not lost: it goes back to the editor as the
+        # local draft, unless the official has typed on since (a newer local draft wins).
+        draft = None if self.cache.local_draft(entry.item_id) is not None else _draft_of(entry)
+        return self.cache.finish(entry.id, "cancelled", predicted=replay(self.cache, entry.item_id, skip=entry.id),
+                                 draft=draft)
 
     def discard(self, entry_id: int) -> OutboxEntry:
         """Give up a failed or conflicting action, explicitly (it stays listed as discarded)."""
@@ -65,17 +69,24 @@ class Outbox:
     def accept_theirs(self, entry_id: int) -> OutboxEntry:
         """Keep the platform's version; the official's text, if the action carried one, becomes the local draft."""
         entry = self._own(entry_id, ("conflict",), "Принять версию платформы")
-        text = entry.payload.get("text")
-        draft = None
-        if isinstance(text, str) and text:
-            planned = entry.payload.get("planned_date")
-            draft = LocalDraft(entry.item_id, text, "interim" if entry.action == "interim_answer" else "final",
-                               date.fromisoformat(planned) if isinstance(planned, str) else None,
-                               tuple(str(a) for a in entry.payload.get("attachment_ids") or []))
-        return self.cache.finish(entry.id, "resolved", draft=draft)
+        return self.cache.finish(entry.id, "resolved", draft=_draft_of(entry))
 
     def _again(self, entry: OutboxEntry, payload: dict[str, Any]) -> Performed:
-        return perform(self.cache, entry.item_id, entry.action, payload, supersedes=entry.id)
+        # An approval or a return binds to the draft shown now (the conflict showed the new text beside
+        # the old): ``perform`` takes the digest afresh from the cached item, never the stale one.
+        fresh = {key: value for key, value in payload.items() if key != "draft_digest"}
+        return perform(self.cache, entry.item_id, entry.action, fresh, supersedes=entry.id)
+
+
+def _draft_of(entry: OutboxEntry) -> LocalDraft | None:
+    """The answer an entry carried, as a local draft (None when it carried no text)."""
+    text = entry.payload.get("text")
+    if not isinstance(text, str) or not text:
+        return None
+    planned = entry.payload.get("planned_date")
+    return LocalDraft(entry.item_id, text, "interim" if entry.action == "interim_answer" else "final",
+                      date.fromisoformat(planned) if isinstance(planned, str) else None,
+                      tuple(str(a) for a in entry.payload.get("attachment_ids") or []))
 
 
 _STATE_PHRASE = {

@@ -120,9 +120,10 @@ class _Coalesced:
 
     def flush(self) -> None:
         self.last = time.monotonic()
-        if self.changed:
-            self.listener.items_changed(list(self.changed))
-            self.changed = {}
+        if not self.changed:
+            return
+        self.listener.items_changed(list(self.changed))
+        self.changed = {}
         try:
             counts = self.cache.outbox_counts()
         except STORAGE_ERRORS:  # the pass is failing on the cache already; that error is reported

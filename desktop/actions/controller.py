@@ -107,6 +107,7 @@ class ActionController(QObject):
         self._requests: dict[str, tuple[str, Action, str | None]] = {}
         self._routing_for = ""
         card.shown.connect(self._update)
+        card.ticked.connect(self._routing_term)
         panel.contextMenuRequested.connect(self.show_context_menu)
         self.bar.picker.picked.connect(lambda _person: self.trigger(Action.ROUTE_TO_EXECUTOR))
         session.worker.bridge.actionFinished.connect(self._finished)
@@ -132,12 +133,19 @@ class ActionController(QObject):
                 self._routing_for = item.id
                 self.bar.picker.set_candidates(candidates(self.session.reader, item.org_id, self._clock(),
                                                           self._zone))
-            text, level = countdown(item.routing_due_at, self._clock())
-            self.bar.routing_term.setText(_t("Распределить за 3 дня: {left}").format(left=text))
-            colour = URGENCY_COLOURS[level].name() if level else "palette(text)"
-            self.bar.routing_term.setStyleSheet(f"font-weight: 600; color: {colour};")
+            self._routing_term()
         else:
             self._routing_for = ""
+
+    def _routing_term(self) -> None:
+        """The coordinator's 3-day term beside the routing actions, counting down with the card."""
+        item = self.card.item
+        if item is None or not self._routing_for:
+            return
+        text, level = countdown(item.routing_due_at, self._clock())
+        self.bar.routing_term.setText(_t("Распределить за 3 дня: {left}").format(left=text))
+        colour = URGENCY_COLOURS[level].name() if level else "palette(text)"
+        self.bar.routing_term.setStyleSheet(f"font-weight: 600; color: {colour};")
 
     def show_context_menu(self, where: QPoint) -> None:
         """The queue row's menu: the same actions as the card's buttons (the row is already selected)."""

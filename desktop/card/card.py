@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop.approvals.chain import ApprovalChainView
 from desktop.card.history import history_lines
-from desktop.card.notices import earlier_answer, outbox_notice, return_comment, staff_names
+from desktop.card.notices import earlier_answer, outbox_notice, outcome, return_comment, staff_names
 from desktop.countdown import URGENCY_COLOURS, countdown
 from desktop.editor.editor import AnswerEditor
 from desktop.labels import kind_name, status_name
@@ -75,11 +75,13 @@ class MessageCard(QScrollArea):
         attachmentRequested(str): the official asked to open an attachment (by id).
         thumbnailsWanted(list): image attachments of the shown item whose bytes are not cached yet.
         shown(str): an item was (re)shown, ``offered`` is current ("" when none).
+        ticked(): the minute timer moved the countdowns on.
     """
 
     attachmentRequested = Signal(str)
     thumbnailsWanted = Signal(list)
     shown = Signal(str)
+    ticked = Signal()
 
     def __init__(self, reader: Cache, zone: str, roles: frozenset[Role], parent: QWidget | None = None, *,
                  worker: SyncWorker | None = None, clock: Callable[[], datetime] | None = None) -> None:
@@ -112,6 +114,8 @@ class MessageCard(QScrollArea):
         layout.addWidget(self.return_box)
         self.earlier_box = notice_box("earlierAnswer", "background: #e8f0fe; color: #1a3a6b;")
         layout.addWidget(self.earlier_box)
+        self.outcome_box = notice_box("outcome", "background: #eef5ee; color: #1b4d1f;")
+        layout.addWidget(self.outcome_box)
         self.actions_slot = QVBoxLayout()
         layout.addLayout(self.actions_slot)
         self.chain = ApprovalChainView()
@@ -199,8 +203,10 @@ class MessageCard(QScrollArea):
                 label.setText("")
             self.text.setPlainText("")
             self.editor.set_item(None, editable=False, autosave=False)
-            for box in (self.return_box, self.earlier_box, self.pending, self.chain):
-                box.hide()
+            for notice in (self.return_box, self.earlier_box, self.outcome_box, self.pending):
+                notice.setText("")
+                notice.hide()
+            self.chain.hide()
             self.attachments.clear()
             self.history.clear()
             self.shown.emit("")
@@ -230,7 +236,8 @@ class MessageCard(QScrollArea):
     def _fill_notices(self, item: Item) -> None:
         names = staff_names(self._reader)
         for box, text in ((self.return_box, return_comment(item, names, self._local)),
-                          (self.earlier_box, earlier_answer(self._reader, item))):
+                          (self.earlier_box, earlier_answer(self._reader, item)),
+                          (self.outcome_box, outcome(self._reader, item))):
             box.setText(text or "")
             box.setVisible(bool(text))
         pending, problem = outbox_notice(self._reader, item.id, self._local)
@@ -242,9 +249,12 @@ class MessageCard(QScrollArea):
         working = Action.SAVE_DRAFT in self.offered
         approving = Action.APPROVE in self.offered
         self.editor.set_item(item, editable=working or approving, autosave=working)
-        has_answer = working or approving or item.draft is not None
-        self.answer_group.setVisible(has_answer)
-        self.answer_group.setTitle(_t("Проект ответа (можно исправить)") if approving else _t("Проект ответа"))
+        sent = item.answer if item.draft is None and not working else None
+        if sent is not None:  # the answer the platform sent: read-only, in the same place
+            self.editor.show_sent(sent.text)
+        self.answer_group.setVisible(working or approving or item.draft is not None or sent is not None)
+        self.answer_group.setTitle(_t("Ответ заявителю (отправлен)") if sent is not None
+                                   else _t("Проект ответа (можно исправить)") if approving else _t("Проект ответа"))
         side_by_side = Qt.Orientation.Horizontal if item.status is Status.ON_APPROVAL else Qt.Orientation.Vertical
         if self.content.orientation() != side_by_side:
             self.content.setOrientation(side_by_side)
@@ -269,6 +279,7 @@ class MessageCard(QScrollArea):
         self.countdown.setText(text)
         colour = URGENCY_COLOURS[level].name() if level else "palette(text)"
         self.countdown.setStyleSheet(f"color: {colour}; font-weight: 600;")
+        self.ticked.emit()
 
     def _fill_attachments(self, item: Item) -> None:
         self.attachments.clear()

@@ -76,3 +76,23 @@ def outbox_notice(reader: Cache, item_id: str, local: Local) -> tuple[str, bool]
         else:
             lines.append(_t("{a} ожидает отправки, поставлено {t}").format(a=name, t=when))
     return "\n".join(lines), problem
+
+
+def outcome(reader: Cache, item: Item) -> str | None:
+    """What the applicant has been told so far: the interim answer and its promise, a rejection, a redirect."""
+    if item.rejection is not None:
+        row = reader.db.execute("SELECT number, title FROM rejection_grounds WHERE code=?",
+                                [item.rejection.ground_code]).fetchone()
+        ground = f"{row[0]}. {row[1]}" if row else item.rejection.ground_code
+        return _t("Отклонено по основанию «{ground}». Заявителю:\n{text}").format(ground=ground,
+                                                                                 text=item.rejection.comment)
+    if item.redirected_to_org_id is not None:
+        row = reader.db.execute("SELECT json_extract(record, '$.name') FROM organisations WHERE id=?",
+                                [item.redirected_to_org_id]).fetchone()
+        return _t("Перенаправлено в организацию «{org}».").format(org=row[0] if row else item.redirected_to_org_id)
+    if item.interim_answer is not None and item.answer is None:
+        promised = item.interim_answer.planned_date
+        when = promised.strftime("%d.%m.%Y") if promised else "—"
+        return _t("Заявителю дан промежуточный ответ; окончательный обещан к {d}:\n{text}").format(
+            d=when, text=item.interim_answer.text)
+    return None

@@ -148,6 +148,14 @@ class AnswerEditor(QWidget):
         self.saved.setText(_t("Черновик из кэша") if local else "")
         self._fill_files()
 
+    def show_sent(self, text: str) -> None:
+        """Show the answer already sent to the applicant (read-only; nothing to save)."""
+        self.text.blockSignals(True)
+        self.text.setPlainText(text)
+        self.text.blockSignals(False)
+        self._loaded = text
+        self.text.setReadOnly(True)
+
     def _local_draft(self, item_id: str) -> tuple[str, date | None] | None:
         draft = self._reader.local_draft(item_id)
         return None if draft is None else (draft.text, draft.planned_date)

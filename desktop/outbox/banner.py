@@ -16,10 +16,12 @@ class ConnectionBanner(QFrame):
     Signals:
         loginRequested(): the official wants to log in (again) without closing the window.
         retryRequested(): try the platform now.
+        outboxRequested(): show «Исходящие» (what waits, and since when).
     """
 
     loginRequested = Signal()
     retryRequested = Signal()
+    outboxRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,7 +39,11 @@ class ConnectionBanner(QFrame):
         self.login = QPushButton(_t("Войти…"))
         self.login.setObjectName("loginAgain")
         self.login.clicked.connect(self.loginRequested)
+        self.outbox = QPushButton(_t("Исходящие…"))
+        self.outbox.setObjectName("bannerOutbox")
+        self.outbox.clicked.connect(self.outboxRequested)
         row.addWidget(self.message, 1)
+        row.addWidget(self.outbox)
         row.addWidget(self.retry)
         row.addWidget(self.login)
         self.state = ""
@@ -76,4 +82,5 @@ class ConnectionBanner(QFrame):
         self.message.setToolTip(self._reason)
         self.setStyleSheet(f"#connectionBanner {{ {colours} }} #connectionMessage {{ {colours} font-weight: 600; }}")
         self.retry.setVisible(self.state == "offline")
+        self.outbox.setVisible(self._waiting > 0)
         self.show()

@@ -219,7 +219,8 @@ class OutboxWindow(QDialog):
             return
         self.open_conflict(entry)
 
-    def open_conflict(self, entry: OutboxEntry) -> ConflictDialog:
+    def open_conflict(self, entry: OutboxEntry, *, activate: bool = True) -> ConflictDialog:
+        """The conflict's dialog, not modal: the queue and «Исходящие» stay usable beside it."""
         dialog = ConflictDialog(entry, self.model.number(entry), self._names, self.session.me.organisation.timezone,
                                 self)
         worker = self.session.worker
@@ -227,7 +228,9 @@ class OutboxWindow(QDialog):
         dialog.acceptTheirsChosen.connect(worker.accept_theirs)
         dialog.editChosen.connect(lambda entry_id: self._edit(entry_id, entry.item_id))
         self.conflict_dialog = dialog
-        dialog.open()
+        dialog.setWindowModality(Qt.WindowModality.NonModal)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, not activate)
+        dialog.show()
         return dialog
 
     def _edit(self, entry_id: int, item_id: str) -> None:

@@ -40,6 +40,7 @@ class OfflineWork(QObject):
         self.banner = ConnectionBanner()
         self.banner.loginRequested.connect(self.ask_login)
         self.banner.retryRequested.connect(session.worker.sync_now)
+        self.banner.outboxRequested.connect(self.show_outbox)
         central = window.centralWidget()
         layout = central.layout() if central is not None else None
         assert isinstance(layout, QVBoxLayout)
@@ -94,8 +95,8 @@ class OfflineWork(QObject):
             ("outbox", _t("Исходящие…"), "Ctrl+Shift+O", self.show_outbox),
             ("audit", _t("Журнал действий…"), "Ctrl+Shift+J", self.show_audit),
             (None, "", "", None),
-            ("login", _t("Войти на платформу…"), "Ctrl+Shift+L", self.ask_login),
-            ("switch", _t("Сменить пользователя…"), "Ctrl+Shift+U", lambda: self.leave(switch=True)),
+            ("login", _t("Войти на платформу…"), "Ctrl+Shift+K", self.ask_login),
+            ("switch", _t("Сменить пользователя…"), "Ctrl+Shift+W", lambda: self.leave(switch=True)),
             ("logout", _t("Выйти"), "Ctrl+Shift+Q", lambda: self.leave(switch=False)),
         )
         self.actions: dict[str, QAction] = {}
@@ -169,21 +170,24 @@ class OfflineWork(QObject):
                  if e.id not in self._seen_conflicts]
         if not fresh:
             return
-        outbox = self.show_outbox()
+        # Beside the window, not over it: the official may be typing; nothing here blocks the queue.
+        outbox = self.show_outbox(activate=False)
         if outbox.conflict_dialog is not None and outbox.conflict_dialog.isVisible():
             return
         entry = fresh[0]
         self._seen_conflicts.add(entry.id)
         outbox.select_entry(entry.id)
-        outbox.open_conflict(entry)
+        outbox.open_conflict(entry, activate=False)
 
-    def show_outbox(self) -> OutboxWindow:
+    def show_outbox(self, *, activate: bool = True) -> OutboxWindow:
         if self.outbox_window is None:
             self.outbox_window = OutboxWindow(self.session, self.window)
             self.outbox_window.itemRequested.connect(self.show_item)
             self.outbox_window.editRequested.connect(self.edit_item)
+        self.outbox_window.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, not activate)
         self.outbox_window.show()
-        self.outbox_window.activateWindow()
+        if activate:
+            self.outbox_window.activateWindow()
         return self.outbox_window
 
     def show_audit(self) -> None:

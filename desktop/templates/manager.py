@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -21,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -50,12 +50,12 @@ class TemplateManagerDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("templateManager")
         self.setWindowTitle(_t("Шаблоны ответов"))
-        self.resize(1100, 640)
+        self.resize(1200, 640)
         self._reader, self._worker, self._org_id = reader, worker, org_id
         self._pending: dict[str, tuple[Callable[[Any], str], Callable[[str], str]]] = {}
         self._editing: str | None = None  # the personal template in the form; None: a new one
         layout = QVBoxLayout(self)
-        split = QSplitter()
+        split = QHBoxLayout()
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -67,7 +67,10 @@ class TemplateManagerDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the title gets what is left
         left_layout.addWidget(self.table, 1)
         self.show_retired = QCheckBox(_t("Показывать шаблоны в архиве"))
         self.show_retired.setObjectName("showRetired")
@@ -78,18 +81,21 @@ class TemplateManagerDialog(QDialog):
             hint.setWordWrap(True)
             hint.setStyleSheet("color: palette(mid);")
             left_layout.addWidget(hint)
-        split.addWidget(left)
-        split.addWidget(self._build_form())
-        split.setSizes([560, 540])
-        layout.addWidget(split, 1)
+        split.addWidget(left, 1)
+        form = self._build_form()
+        form.setFixedWidth(460)  # the table, with its titles and counts, takes the rest
+        split.addWidget(form)
+        layout.addLayout(split, 1)
         row = QHBoxLayout()
-        self.new_button = self._button(row, "templateNew", _t("Новый"), self.new)
-        self.save_button = self._button(row, "templateSave", _t("Сохранить"), self.save)
-        self.copy_button = self._button(row, "templateCopy", _t("Копия"), self.duplicate)
-        self.retire_button = self._button(row, "templateRetire", _t("В архив"), self.retire_or_restore)
+        self.new_button = self._button(row, "templateNew", _t("Новый"), self.new, "Ctrl+N")
+        self.save_button = self._button(row, "templateSave", _t("Сохранить"), self.save, "Ctrl+S")
+        self.copy_button = self._button(row, "templateCopy", _t("Копия"), self.duplicate, "Ctrl+D")
+        self.retire_button = self._button(row, "templateRetire", _t("В архив"), self.retire_or_restore, "Ctrl+Del")
         row.addStretch(1)
-        self.export_button = self._button(row, "templateExport", _t("Экспорт в файл…"), self._choose_export)
-        self.import_button = self._button(row, "templateImport", _t("Импорт из файла…"), self._choose_import)
+        self.export_button = self._button(row, "templateExport", _t("Экспорт в файл…"), self._choose_export,
+                                          "Ctrl+E")
+        self.import_button = self._button(row, "templateImport", _t("Импорт из файла…"), self._choose_import,
+                                          "Ctrl+O")
         layout.addLayout(row)
         self.status = QLabel()
         self.status.setObjectName("managerStatus")
@@ -143,9 +149,12 @@ class TemplateManagerDialog(QDialog):
         return box
 
     @staticmethod
-    def _button(row: QHBoxLayout, name: str, text: str, slot: Callable[[], object]) -> QPushButton:
+    def _button(row: QHBoxLayout, name: str, text: str, slot: Callable[[], object], keys: str) -> QPushButton:
         button = QPushButton(text)
         button.setObjectName(name)
+        button.setShortcut(QKeySequence(keys))
+        button.setToolTip(QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText))
+        button.setAutoDefault(False)  # Enter in the text box is a new line, not «Новый»
         button.clicked.connect(lambda: slot())
         row.addWidget(button)
         return button

@@ -23,9 +23,9 @@ def _t(text: str) -> str:
 
 
 def origin_text(template: Template) -> str:
-    """«Платформа, версия 2» or «Личный» (archived ones say so)."""
+    """«Платформа, в. 2» or «Личный» (archived ones say so)."""
     if template.origin is Origin.PLATFORM:
-        return _t("Платформа, версия {v}").format(v=template.version)
+        return _t("Платформа, в. {v}").format(v=template.version)
     return _t("Личный (в архиве)") if template.retired else _t("Личный")
 
 

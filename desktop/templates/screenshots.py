@@ -73,9 +73,25 @@ def _select_with_category_template(window: MainWindow) -> None:
     return
 
 
+def _manager_shot(window: MainWindow, role: Role, out: Path) -> list[Path]:
+    """The manager as a head sees it: each template's answers and returns (counted on the worker)."""
+    manager = window.actions_controller.templates.open_manager()
+    if not manager.model.stats:
+        loop = QEventLoop()
+        window.session.worker.bridge.writeFinished.connect(lambda *_a: loop.quit())
+        QTimer.singleShot(30_000, loop.quit)
+        loop.exec()
+    saved: list[Path] = []
+    _save(manager, out / f"templates-manager-{role.value}.png", saved)
+    manager.reject()
+    return saved
+
+
 def template_shots(window: MainWindow, role: Role, out: Path) -> list[Path]:
     """With an executor's item selected (as ``action_shots`` leaves it), picture templates and checks."""
     saved: list[Path] = []
+    if role in (Role.HEAD, Role.CURATOR):
+        return _manager_shot(window, role, out)
     _select_with_category_template(window)
     item = window.card.item
     if role is not Role.EXECUTOR or item is None or Action.SAVE_DRAFT not in window.card.offered:

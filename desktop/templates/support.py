@@ -9,7 +9,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QTextCursor
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMainWindow, QPlainTextEdit, QPushButton, QWidget
 
 from desktop.card.card import MessageCard
@@ -119,9 +119,23 @@ class TemplateSupport(QObject):
             return
         dialog = ChecksDialog(self.results, short_action_name(action), parent or self.window)
         dialog.accepted.connect(go)
+        if action is not Action.REJECT:  # the answer in the editor: back to the first thing to fix
+            results = self.results
+            dialog.rejected.connect(lambda: self._point_at(results))
         dialog.finished.connect(dialog.deleteLater)
         self.dialog = dialog
         dialog.open()
+
+    def _point_at(self, results: list[CheckResult]) -> None:
+        """Select the first marked place (an unresolved placeholder, a misspelt word) in the editor."""
+        edit = self.card.editor.text
+        span = next((r.spans[0] for r in results if r.spans), None)
+        if span is not None and span[1] <= len(edit.toPlainText()):
+            cursor = edit.textCursor()
+            cursor.setPosition(span[0])
+            cursor.setPosition(span[1], QTextCursor.MoveMode.KeepAnchor)
+            edit.setTextCursor(cursor)
+        edit.setFocus()
 
     # --- the action dialogs -----------------------------------------------------------------
 

@@ -51,6 +51,11 @@ def test_rejection_with_each_of_the_13_grounds(world: World, open_window: Window
         assert rejection is not None and rejection.ground_code == ground.code
         wording = ground.text + (" Опишите каждую проблему отдельно." if n == 4 else "")
         assert rejection.comment == wording
+    show_queue(window, QueueId.ALL)
+    window.panel.select_item(items[4].id)  # the card says what the applicant was told
+    assert window.card.outcome_box.isVisibleTo(window)
+    assert window.card.outcome_box.text().startswith(f"Отклонено по основанию «5. {grounds[4].title}»")
+    assert window.card.outcome_box.text().endswith("Опишите каждую проблему отдельно.")
 
 
 def test_redirect_through_the_organisation_tree_with_a_mandatory_reason(

@@ -52,6 +52,10 @@ def test_route_to_an_executor_in_three_actions_then_the_next_item(world: World, 
     user.click(window.panel.table.viewport(), row_point(window, str(target)))  # 1: select
     bar = window.actions_controller.bar
     assert bar.routing.isVisibleTo(window) and "Распределить за 3 дня" in bar.routing_term.text()
+    before = bar.routing_term.text()
+    world.clock.advance(5 * 3600)
+    window.tick()  # the minute timer: the routing term counts down beside the actions
+    assert bar.routing_term.text() != before and "осталось" in bar.routing_term.text()
     people = bar.picker.list
     row = next(n for n in range(people.count()) if "c-exec2" in people.item(n).text())
     assert "в работе: 0" in people.item(row).text()

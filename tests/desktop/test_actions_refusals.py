@@ -37,7 +37,11 @@ def test_a_platform_refusal_is_shown_in_the_card(world: World, open_window: Wind
     type_text(window.card.editor.text, "Мой черновик")
     with qtbot.waitSignal(window.actions_controller.performed, timeout=15_000):
         window.actions_controller.bar.buttons[Action.SAVE_DRAFT].click()
+    reader = window.session.reader
+    qtbot.waitUntil(lambda: reader.outbox_counts()["failed"] + reader.outbox_counts()["conflict"] == 1,
+                    timeout=20_000)
+    show_queue(window, QueueId.ALL)  # the item left «Мне на исполнение» with the platform's version
+    window.panel.select_item(item.id)
     notice = window.card.pending
-    qtbot.waitUntil(lambda: "не выполнено" in notice.text(), timeout=20_000)
     assert notice.isVisibleTo(window)
     assert notice.text().startswith("«Сохранить черновик» не выполнено")

@@ -13,6 +13,7 @@ from offline_cache.domain.model import Action, Status
 from offline_cache.queues import QueueId
 from tests.desktop.actions_world import show_queue
 from tests.desktop.conftest import WindowFactory
+from tests.desktop.templates_world import acknowledge_checks
 from tests.desktop.user_actions import type_text
 from tests.world import World
 
@@ -91,6 +92,7 @@ def test_save_and_submit_by_keyboard_from_the_editor(world: World, open_window: 
     assert window.card.item is not None and window.card.item.id == first and editor.plain_text() == "Ответ без мыши"
     with qtbot.waitSignal(window.actions_controller.performed, timeout=15_000):
         qtbot.keyClick(editor.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        assert "too_short" in acknowledge_checks(window, qtbot)  # checks before submit (issue 11)
     assert window.card.item is not None and window.card.item.id == second  # on to the next one
     qtbot.waitUntil(lambda: world.platform.store.get_item(first).status is Status.ON_APPROVAL,  # type: ignore[union-attr]
                     timeout=20_000)

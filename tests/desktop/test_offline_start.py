@@ -60,6 +60,10 @@ def test_a_remembered_profile_works_offline_and_delivers_after_logging_in_in_the
             session.worker.perform(item.id, Action.ROUTE_TO_EXECUTOR, {"executor_id": "c-exec1"})
         assert done.args[2] == ""
         qtbot.waitUntil(lambda: "Не доставлено действий: 1." in banner.message.text(), timeout=10_000)
+        qtbot.mouseClick(banner.outbox, Qt.MouseButton.LeftButton)  # what waits, one click from the banner
+        outbox = window.offline.outbox_window
+        assert outbox is not None and outbox.isVisible() and outbox.model.rowCount() == 1
+        outbox.close()
         window.navigation.setCurrentRow(window.queues.index(QueueId.ALL))
         qtbot.waitUntil(lambda: window.model.index(window.model.row_of(item.id), COLUMNS.index("pending"))
                         .data() == "●", timeout=10_000)

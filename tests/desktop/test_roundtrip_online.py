@@ -33,7 +33,7 @@ def synced(window: MainWindow, qtbot: QtBot) -> None:
 def act(window: MainWindow, qtbot: QtBot, action: Action) -> None:
     with qtbot.waitSignal(window.actions_controller.performed, timeout=15_000):
         window.actions_controller.bar.buttons[action].click()
-        if action is Action.SUBMIT_FOR_APPROVAL:  # checks before submit (issue 11): a short answer is warned of
+        if action is Action.SUBMIT_FOR_APPROVAL:  # a short answer: the checks before submit ask (issue 11)
             assert "too_short" in acknowledge_checks(window, qtbot)
 
 
@@ -108,6 +108,8 @@ def test_round_trip_across_coordinator_executor_and_head(world: World, open_wind
         window.panel.select_item(item_id)
         assert window.card.item is not None and window.card.item.status is Status.ANSWERED
         assert window.card.status.text() == "Ответ отправлен"
+        assert window.card.answer_group.title() == "Ответ заявителю (отправлен)"
+        assert window.card.editor.plain_text() == answer.text and window.card.editor.text.isReadOnly()
     actions = [h.action for h in platform_item(world, item_id).history]
     assert actions == ["received", "route_to_executor", "save_draft", "submit_for_approval",
                        "return_for_revision", "submit_for_approval", "approve"]

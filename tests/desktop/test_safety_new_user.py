@@ -97,3 +97,20 @@ def test_login_to_an_unreachable_platform_says_why_in_russian(real_home: Path, q
     assert dialog.error.text() == message
     cancel = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Cancel)
     assert cancel.text() == "Отмена"
+
+
+def test_no_two_commands_of_the_window_share_a_shortcut(world: World, open_window: WindowFactory) -> None:
+    """An ambiguous shortcut does nothing at all in Qt: every key of the main window must mean one command."""
+    from collections import Counter
+
+    from PySide6.QtGui import QAction, QShortcut
+
+    window = open_window("v-coord")  # coordinator and executor: the most commands
+    keys: list[str] = []
+    for action in window.findChildren(QAction):
+        keys += [k.toString() for k in action.shortcuts() if not k.isEmpty()]
+    for shortcut in window.findChildren(QShortcut):
+        if shortcut.parentWidget() is not None and shortcut.parentWidget().window() is window:
+            keys += [shortcut.key().toString()] if not shortcut.key().isEmpty() else []
+    shared = {key: n for key, n in Counter(keys).items() if n > 1}
+    assert not shared, shared

@@ -61,6 +61,8 @@ def test_an_unresolved_placeholder_blocks_the_submit_and_cannot_be_skipped(
     dialog.accept()  # and no way round it
     assert dialog.result() != ChecksDialog.DialogCode.Accepted
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
+    editor = window.card.editor.text
+    assert editor.textCursor().selectedText() == "{исполнитель_работ}"  # back at what to fix
     assert window.session.reader.outbox_counts().get("pending", 0) == 0  # nothing was queued
     assert platform_status(world, item.id) is Status.IN_WORK
 

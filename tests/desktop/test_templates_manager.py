@@ -49,7 +49,7 @@ def test_personal_templates_are_created_edited_copied_and_retired(world: World, 
     manager = open_manager(window, qtbot)
     platform_row = manager.model.row_of("tpl-answer-works")
     manager.table.selectRow(platform_row)
-    assert manager.model.data(manager.model.index(platform_row, 2)) == "Платформа, версия 1"
+    assert manager.model.data(manager.model.index(platform_row, 2)) == "Платформа, в. 1"
     assert manager.readonly_note.isVisibleTo(manager) and "только для чтения" in manager.readonly_note.text()
     assert manager.title.isReadOnly() and not manager.save_button.isEnabled()
     assert "«Работы выполнены (копия)» сохранён" in done(manager, qtbot, manager.duplicate)

@@ -9,6 +9,7 @@ from pathlib import Path
 from offline_cache.actions import perform
 from offline_cache.domain.model import Action, Status
 from offline_cache.domain.workflow import draft_digest
+from offline_cache.outbox import Outbox
 from offline_cache.store.cache import Cache
 from offline_cache.sync import SyncEngine, SyncStatus
 from tests.world import World
@@ -44,4 +45,12 @@ def test_queued_approval_of_a_rewritten_draft_is_a_conflict_with_the_new_text(wo
     assert shown is not None and shown.draft is not None and shown.draft.text == SECOND, "the new text is shown"
     server = world.platform.store.get_item(seen.id)
     assert server is not None and (server.status, server.version) == (Status.ON_APPROVAL, current.version)
+
+    # Having read SECOND beside the old text, the head re-applies the approval: it binds to SECOND now.
+    reapplied = Outbox(cache).reapply(entry.id)
+    assert reapplied.payload["draft_digest"] == draft_digest(current.draft)
+    assert engine.sync_once().pushed == 1
+    answered = world.platform.store.get_item(seen.id)
+    assert answered is not None and answered.status is Status.ANSWERED
+    assert answered.answer is not None and answered.answer.text == SECOND
     cache.close()

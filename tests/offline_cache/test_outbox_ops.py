@@ -77,9 +77,12 @@ def test_cancel_rolls_back_only_the_cancelled_action(world: World, tmp_path: Pat
     with pytest.raises(OutboxRefused, match="уже отменено"):
         outbox.cancel(second.entry.id)
 
+    draft = cache.local_draft(item_id)
+    assert draft is not None and draft.text == "Второй вариант", "the cancelled text goes back to the editor"
     outbox.cancel(first.entry.id)
     assert item_flags(cache, item_id) == (0, 0, None)
     assert cache.item(item_id).draft is None  # type: ignore[union-attr]
+    assert cache.local_draft(item_id) == draft, "the newer local draft wins"
 
     report = engine.sync_once()
     assert report.status is SyncStatus.IDLE and report.pushed == 0

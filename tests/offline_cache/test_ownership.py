@@ -57,9 +57,8 @@ def test_a_deputy_acts_for_the_absent_assignee_and_the_absent_head(world: World,
     done = perform(cache, item_id, Action.SUBMIT_FOR_APPROVAL, {"text": "Ответ за коллегу"})
     assert (done.entry.user_id, done.entry.acting_for) == ("c-exec2", "c-exec1")
     assert engine.sync_once().pushed == 1
-    submitted = world.platform.store.get_item(item_id)
-    assert submitted is not None
-    world.client("c-cur").act(item_id, Action.APPROVE, 3, {"draft_digest": draft_digest(submitted.draft)})
+    seen = world.client("c-cur").message(item_id)
+    world.client("c-cur").act(item_id, Action.APPROVE, 3, {"draft_digest": draft_digest(seen.draft)})
 
     world.platform.store.put_staff(absent("c-head", "c-cur", WORLD_START))
     curator = Cache.open(tmp_path / "curator.posdesk", secrets.token_bytes(32))
