@@ -11,7 +11,7 @@ from offline_cache.logsafe import install_crash_reports
 
 STARTED = time.monotonic()  # before Qt and the rest are imported: the smoke test reports start time from here
 
-HEADLESS_COMMANDS = ("sync", "status", "search")
+HEADLESS_COMMANDS = ("sync", "status", "search", "logout", "audit")
 #: Options followed by a value: the value is never taken for a command («--login sync»).
 _VALUE_OPTIONS = frozenset({"--url", "--login", "--ca-bundle", "--proxy", "--port"})
 
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         return cli_main(args_in)
     parser = argparse.ArgumentParser(prog="posdesk", description="POS Desk — рабочее место по сообщениям ПОС",
                                      usage="posdesk [-h] [--training] [--port PORT]\n"
-                                           "       posdesk {sync,status,search} [параметры команды]",
+                                           "       posdesk {sync,status,search,logout,audit} [параметры команды]",
                                      epilog=_commands_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--training", action="store_true",
                         help="учебный режим на демо-данных (по умолчанию, пока платформа не настроена)")

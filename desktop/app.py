@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from desktop.main_window import MainWindow
 from desktop.session import Session, open_session, training_session
 from desktop.startup import LoginDialog, UserPicker
+from desktop.wipe.dialog import finish_wipe
 from offline_cache.client import ClientConfig, PlatformClient
 from offline_cache.contract.models import TokenPair
 from offline_cache.errors import PlatformError
@@ -151,6 +152,9 @@ def run(argv: list[str], *, training: bool = False, port: int = 0) -> int:
         window.show()
         code = app.exec()
         session.close()
+        wiped = finish_wipe(window)  # «Выйти и удалить локальные данные»: now that nothing holds the cache
+        if wiped is not None:
+            QMessageBox.information(None, "POS Desk", wiped)
         if server is not None or window.next_login is None:
             break
         # «Выйти» or «Сменить пользователя»: the login dialog again, in the same process.

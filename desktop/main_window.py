@@ -31,6 +31,7 @@ from desktop.outbox.workstation import OfflineWork
 from desktop.queue.model import QueueModel
 from desktop.queue.panel import QueuePanel
 from desktop.session import Session
+from desktop.wipe.dialog import install as install_wipe
 from offline_cache.attachments import ExternalCopies
 from offline_cache.clock import platform_now
 from offline_cache.domain.model import OPEN_STATUSES
@@ -144,6 +145,7 @@ class MainWindow(QMainWindow):
         # Auto-lock after inactivity or when the OS session locks (issue 12); sync goes on while locked.
         self.lock = LockController(self, session, self._settings)
         self.offline = OfflineWork(self)
+        install_wipe(self, session, self.offline.actions["logout"])  # «Выйти и удалить локальные данные…»
 
     # --- building ---------------------------------------------------------------------------
 

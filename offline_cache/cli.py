@@ -1,4 +1,4 @@
-"""Headless commands for admins and tests: ``posdesk sync --once``, ``posdesk status``, ``posdesk search``."""
+"""Headless commands for admins and tests: ``posdesk sync --once``, ``status``, ``search``, ``audit verify``."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import os
 import sys
 from collections.abc import Sequence
 
+from offline_cache.audit_chain import verify as verify_chain
 from offline_cache.client import ClientConfig, PlatformClient
 from offline_cache.errors import PlatformError
 from offline_cache.labels import outbox_state_name, status_name
 from offline_cache.profile import (
     ProfileSettings,
     cache_path,
+    forget_tokens,
     load_tokens,
     remember,
     remembered,
@@ -23,6 +25,7 @@ from offline_cache.store.cache import Cache
 from offline_cache.store.database import STORAGE_ERRORS, CacheError, storage_problem
 from offline_cache.store.vault import VaultError, create_key, stored_key
 from offline_cache.sync import SyncEngine, SyncListener, SyncStatus
+from offline_cache.wipe import WipeRefused, wipe_profile
 
 
 class _Printer(SyncListener):
@@ -122,6 +125,36 @@ def cmd_search(args: argparse.Namespace) -> int:
         cache.close()
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """Whether the local audit log's hash chain is intact: 0 intact, 1 broken (a finding, not an error)."""
+    settings = _settings(args)
+    cache = _open_cache(settings, create=False)
+    try:
+        check = verify_chain(cache.db)
+        print(check.message, file=sys.stdout if check.intact else sys.stderr)
+        return 0 if check.intact else 1
+    finally:
+        cache.close()
+
+
+def cmd_logout(args: argparse.Namespace) -> int:
+    """Forget the platform tokens; with --wipe also the cache, its key and the remembered profile."""
+    settings = _settings(args)
+    if not args.wipe:
+        forget_tokens(settings.profile)
+        print("Выход выполнен: токены платформы удалены из хранилища ключей, локальный кэш сохранён.")
+        return 0
+    try:
+        done = wipe_profile(settings, stored_key(settings.profile), discard_undelivered=args.discard_undelivered)
+    except WipeRefused as exc:
+        print(exc.message + f"\nОтказаться от них и удалить: posdesk logout --wipe --discard-undelivered "
+              f"{len(exc.entries)}", file=sys.stderr)
+        return 2
+    given_up = f"; неотправленных действий, от которых вы отказались: {done.discarded}" if done.discarded else ""
+    print(f"Локальные данные удалены: файлов кэша {len(done.files)}, ключ кэша и токены{given_up}.")
+    return 0
+
+
 def _profile_options(parser: argparse.ArgumentParser, *, default: object) -> None:
     parser.add_argument("--url", default=default, help="адрес платформы")
     parser.add_argument("--login", default=default, help="логин")
@@ -137,7 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     # before the command from being overwritten by the subcommand's default.
     common = argparse.ArgumentParser(add_help=False)
     _profile_options(common, default=argparse.SUPPRESS)
-    sub = parser.add_subparsers(dest="command", required=True, title="команды", metavar="{sync,status,search}")
+    sub = parser.add_subparsers(dest="command", required=True, title="команды",
+                                metavar="{sync,status,search,logout,audit}")
     sync = sub.add_parser("sync", parents=[common], help="синхронизировать локальный кэш с платформой")
     sync.add_argument("--once", action="store_true", required=True, help="один проход и выход")
     sync.add_argument("--password-stdin", action="store_true", help="прочитать пароль из стандартного ввода")
@@ -148,6 +182,16 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("text", nargs="+")
     search.add_argument("--limit", type=int, default=50)
     search.set_defaults(func=cmd_search)
+    logout = sub.add_parser("logout", parents=[common], help="выйти; с --wipe — удалить локальные данные профиля")
+    logout.add_argument("--wipe", action="store_true", help="удалить кэш, его ключ и токены (не при неотправленных)")
+    logout.add_argument("--discard-undelivered", type=int, metavar="N",
+                        help="явно отказаться от N неотправленных действий (их список покажет --wipe)")
+    logout.set_defaults(func=cmd_logout)
+    audit = sub.add_parser("audit", parents=[common], help="журнал аудита: проверка цепочки хэшей")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="{verify}")
+    verify = audit_sub.add_parser("verify", parents=[common],
+                                  help="не изменён ли журнал в обход программы (0 — цел, 1 — нарушен)")
+    verify.set_defaults(func=cmd_audit_verify)
     return parser
 
 

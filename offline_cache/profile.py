@@ -106,6 +106,12 @@ def save_tokens(profile: Profile, tokens: TokenPair) -> None:
     keyring_call("set_password", TOKEN_SERVICE, profile.id, tokens.model_dump_json())
 
 
+def forget_tokens(profile: Profile) -> None:
+    """Log out: the platform tokens leave the keyring (the cache and its key stay)."""
+    with contextlib.suppress(VaultError):  # none stored
+        keyring_call("delete_password", TOKEN_SERVICE, profile.id)
+
+
 def rotate_key(settings: ProfileSettings, cache: Cache) -> None:
     """Re-encrypt the open ``cache`` with a fresh key and keep that key in the keyring.
 

@@ -12,20 +12,32 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from functools import cache
+from typing import TYPE_CHECKING
 
 from offline_cache.client import ClientConfig, PlatformClient
 from offline_cache.errors import AuthError, PlatformError
 from offline_cache.store.cache import Cache
 
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
 STATE_KEY = "unlock_hash"
 FREE_TRIES = 5
 FIRST_DELAY = 30.0  # seconds of the first block, after five wrong tries in a row
 MAX_DELAY = 3600.0
-# Argon2id at OWASP's minimum (19 MiB, 2 passes): well under a second on an office PC, on any thread.
-_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    """Argon2id at OWASP's minimum (19 MiB, 2 passes): well under a second on an office PC, on any thread.
+
+    Imported on first use, so the sync worker starts even where argon2-cffi is missing (then only the
+    online unlock works).
+    """
+    from argon2 import PasswordHasher
+
+    return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 #: An online check: True (right), False (wrong), None (the platform cannot be reached now).
 OnlineCheck = Callable[[str], "bool | None"]
@@ -33,7 +45,7 @@ OnlineCheck = Callable[[str], "bool | None"]
 
 def password_record(login: str, password: str) -> str:
     """What the cache keeps at ``state(STATE_KEY)``: the login and the password's Argon2id hash."""
-    return json.dumps({"login": login, "hash": _HASHER.hash(password)})
+    return json.dumps({"login": login, "hash": _hasher().hash(password)})
 
 
 def remember_password(cache: Cache, login: str, password: str) -> None:
@@ -50,11 +62,13 @@ def check_offline(record: str | None, login: str, password: str) -> bool | None:
     """Whether ``password`` is the one ``login`` last logged in with; None when no hash is kept for ``login``."""
     if record is None:
         return None
+    from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
     try:
         kept = json.loads(record)
         if kept.get("login") != login:
             return None
-        return bool(_HASHER.verify(kept["hash"], password))
+        return bool(_hasher().verify(kept["hash"], password))
     except VerifyMismatchError:
         return False
     except (ValueError, KeyError, TypeError, AttributeError, InvalidHashError, VerificationError):

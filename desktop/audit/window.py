@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from desktop.clock import utc_label, zone_time
 from offline_cache.audit import CSV_HEADER, AuditRow, audit_rows, export_csv
+from offline_cache.audit_chain import verify as verify_chain
 from offline_cache.store.cache import Cache
 
 if TYPE_CHECKING:
@@ -99,6 +100,12 @@ class AuditWindow(QDialog):
                           "отклонено."))
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        self._reader = session.reader
+        self.integrity = QLabel()  # whether the hash chain holds (issue 12)
+        self.integrity.setObjectName("auditIntegrity")
+        self.integrity.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.integrity)
+        self.check_integrity()
         self.table = QTableView()
         self.table.setObjectName("auditTable")
         self.table.setModel(self.model)
@@ -114,6 +121,7 @@ class AuditWindow(QDialog):
         row.addWidget(self.outcome, 1)
         refresh = QPushButton(_t("Обновить"))
         refresh.clicked.connect(self.model.reload)
+        refresh.clicked.connect(self.check_integrity)
         self.export_button = QPushButton(_t("Экспорт в CSV…"))
         self.export_button.setObjectName("exportAudit")
         self.export_button.clicked.connect(self.ask_where)
@@ -128,9 +136,15 @@ class AuditWindow(QDialog):
         existing = parent.findChild(cls)
         window = existing if isinstance(existing, cls) else cls(session, parent)
         window.model.reload()
+        window.check_integrity()
         window.show()
         window.activateWindow()
         return window
+
+    def check_integrity(self) -> None:
+        check = verify_chain(self._reader.db)
+        self.integrity.setText(check.message)
+        self.integrity.setStyleSheet("color: #2e7d32;" if check.intact else "color: #c62828; font-weight: bold;")
 
     def ask_where(self) -> None:
         dialog = QFileDialog(self, _t("Экспорт журнала"), str(Path.home() / "журнал-pos-desk.csv"),

@@ -58,9 +58,6 @@ class LockController(QObject):
         self._title = ""
         self._hidden: list[QWidget] = []
         window.installEventFilter(self)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)  # to swallow shortcuts while locked; removed with this object
 
     def set_clock(self, clock: Callable[[], float]) -> None:
         """Use ``clock`` (monotonic seconds) for idleness and the wrong-try delay (tests: a fake clock)."""
@@ -69,6 +66,10 @@ class LockController(QObject):
         self.unlocker.attempts.clock = clock
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.idle.stop()
+            self._watch_shortcuts(False)
+            return False
         if not self.locked:
             return False
         if event.type() == QEvent.Type.Shortcut:
@@ -76,6 +77,12 @@ class LockController(QObject):
         if watched is self.window and event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
             self._cover()
         return False
+
+    def _watch_shortcuts(self, on: bool) -> None:
+        """While locked, an application-wide filter swallows shortcuts; off otherwise (it costs every event)."""
+        app = QApplication.instance()
+        if app is not None:
+            (app.installEventFilter if on else app.removeEventFilter)(self)
 
     def _cover(self) -> None:
         central = self.window.centralWidget()
@@ -102,6 +109,7 @@ class LockController(QObject):
         central = self.window.centralWidget()
         if central is not None:
             central.hide()
+        self._watch_shortcuts(True)
         self.screen.reset()
         self.screen.show()
         self._cover()
@@ -112,6 +120,7 @@ class LockController(QObject):
         if not self.locked:
             return
         self.locked = False
+        self._watch_shortcuts(False)
         self.screen.hide()
         central = self.window.centralWidget()
         if central is not None:

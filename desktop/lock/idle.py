@@ -45,6 +45,13 @@ class IdleWatcher(QObject):
             self.touch()
         return False  # only watching: every event goes on as usual
 
+    def stop(self) -> None:
+        """The window closed: stop watching (a filter left on the application would slow every event)."""
+        self._timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
     def touch(self) -> None:
         """The official did something: the idle period starts again."""
         self.last_input = self.clock()

@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
+from offline_cache.audit_chain import seal, seal_from_before
 from offline_cache.contract.models import (
     CategoryOut,
     Item,
@@ -113,6 +114,8 @@ class Cache(LocalWork):
         register(db.conn)  # search rows written from the cache reduce their words in SQL
         if upgrade:
             migrate(db)
+            with self.transaction():
+                seal_from_before(db)  # audit lines from before the hash chain (issue 12)
 
     @classmethod
     def open(cls, path: Path | str, key: bytes, *, create: bool = True, upgrade: bool = True) -> Cache:
@@ -422,7 +425,9 @@ class Cache(LocalWork):
             "delivered_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [_now(), event, entry.item_id, f"{entry.action} {entry.idempotency_key}", entry.user_id,
              entry.acting_for, entry.action, entry.idempotency_key, entry.created_at, delivered_at, error])
+        seal(self.db)  # the hash chain, in the same transaction
 
     def _audit(self, event: str, item_id: str | None, details: str = "") -> None:
         self.db.execute("INSERT INTO audit_log (at, event, item_id, details) VALUES (?, ?, ?, ?)",
                         [_now(), event, item_id, details])
+        seal(self.db)

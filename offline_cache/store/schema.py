@@ -294,6 +294,12 @@ SELECT i.rowid, i.number, reduce_words(i.subject), reduce_words(r.record ->> '$.
 FROM items i JOIN item_records r ON r.id = i.id;
 """
 
+# Tamper-evident audit (issue 12): each audit line carries the hash chain value sealed by the writer
+# (offline_cache/audit_chain.py); lines from before are sealed on the writer's next open.
+AUDIT_CHAIN = """
+ALTER TABLE audit_log ADD COLUMN chain TEXT;
+"""
+
 #: Every migration ever shipped, in order. Names are recorded; never rename or reorder.
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", INITIAL),
@@ -302,6 +308,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0004_workstation", WORKSTATION),
     ("0005_templates", TEMPLATES),
     ("0006_word_forms", WORD_FORMS),
+    ("0007_audit_chain", AUDIT_CHAIN),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

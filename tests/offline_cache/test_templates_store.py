@@ -37,7 +37,7 @@ def test_v3_cache_upgrades_templates_to_version_1(tmp_path: Path) -> None:
     path.write_bytes((FIXTURES / "cache_v3.posdesk").read_bytes())
     cache = Cache.open(path, FIXTURE_KEY)
     try:
-        assert applied(cache.db)[-1] == "0005_templates"
+        assert "0005_templates" in applied(cache.db)
         rows = cache.db.execute("SELECT id, title, text, purpose, category_code, ground_code, version "
                                 "FROM templates ORDER BY id").fetchall()
         assert [tuple(r) for r in rows] == [(*t, 1) for t in V3_TEMPLATES]

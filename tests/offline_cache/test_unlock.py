@@ -96,4 +96,4 @@ def test_unlock_online_while_reachable_and_offline_from_the_hash(world: World, c
     assert unlocker.verify(PASSWORD, kept).ok
     nothing_kept = unlocker.verify(PASSWORD, None)
     assert not nothing_kept.ok and "Нет связи с платформой" in nothing_kept.message
-    relay.up()
+    relay.down()  # closes the relay's sockets

@@ -94,7 +94,7 @@ def test_v5_cache_upgrades_to_word_form_search(tmp_path: Path) -> None:
     before.close()
     cache = Cache.open(path, FIXTURE_KEY)
     try:
-        assert applied(cache.db) == [name for name, _ in MIGRATIONS] and applied(cache.db)[-1] == "0006_word_forms"
+        assert applied(cache.db) == [name for name, _ in MIGRATIONS] and "0006_word_forms" in applied(cache.db)
         found = {q: [r["id"] for r in cache.search(q)] for q in
                  ("на дорогах", "глубокая яма", "ямами", "ёлка", "елку", "садовой 52 корп 2", "асфальт", "зуевой",
                   "машина ломалась", "дорога")}
