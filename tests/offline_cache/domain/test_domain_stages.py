@@ -111,9 +111,11 @@ def test_return_for_revision_does_not_restart_execution_but_each_submission_rest
     submitted = ASSIGNED + timedelta(days=2)
     returned = submitted + timedelta(days=1)
     resubmitted = returned + timedelta(days=3)
-    history: tuple[HistoryEntry, ...] = (REGISTERED_STEP, ASSIGNED_STEP,
-               _step(submitted, Status.IN_WORK, Status.ON_APPROVAL),
-               _step(returned, Status.ON_APPROVAL, Status.RETURNED))
+    history: tuple[HistoryEntry, ...] = (
+        REGISTERED_STEP, ASSIGNED_STEP,
+        _step(submitted, Status.IN_WORK, Status.ON_APPROVAL),
+        _step(returned, Status.ON_APPROVAL, Status.RETURNED),
+    )
     assert stage_started(_item(Status.RETURNED, history)) == ASSIGNED
     history += (_step(resubmitted, Status.RETURNED, Status.ON_APPROVAL),)
     assert stage_started(_item(Status.ON_APPROVAL, history)) == resubmitted
