@@ -310,6 +310,13 @@ class CommentPayload(Request):
     comment: Comment
 
 
+class ExtendTermPayload(Request):
+    """59-ФЗ art. 12: by how many calendar days the head extends an appeal's term, and why."""
+
+    days: Annotated[int, Field(ge=1, le=30), JsonNumber]
+    comment: Annotated[str, Field(min_length=1, max_length=4_000)]
+
+
 class OptionalCommentPayload(Request):
     comment: Comment = ""
 
@@ -408,11 +415,16 @@ class StopReprocessingRequest(ActionRequestBase):
     payload: CommentPayload
 
 
+class ExtendTermRequest(ActionRequestBase):
+    action: Literal[Action.EXTEND_TERM]
+    payload: ExtendTermPayload
+
+
 #: The body of ``POST /messages/{id}/actions``: the payload's shape depends on the action.
 ActionRequest = Annotated[
     RouteToExecutorRequest | ReassignRequest | TakeIntoWorkRequest | RedirectRequest | RejectRequest
     | ReturnToRoutingRequest | SaveDraftRequest | SubmitForApprovalRequest | InterimAnswerRequest | ApproveRequest
-    | ReturnForRevisionRequest | StopReprocessingRequest,
+    | ReturnForRevisionRequest | StopReprocessingRequest | ExtendTermRequest,
     Field(discriminator="action"),
 ]
 
@@ -429,6 +441,7 @@ ACTION_PAYLOADS: dict[Action, type[Request]] = {
     Action.APPROVE: ApprovePayload,
     Action.RETURN_FOR_REVISION: ReturnPayload,
     Action.STOP_REPROCESSING: CommentPayload,
+    Action.EXTEND_TERM: ExtendTermPayload,
 }
 
 

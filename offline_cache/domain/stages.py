@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from offline_cache.domain.appeals import APPEAL_REDIRECT_DAYS, redirect_due
 from offline_cache.domain.calendar import DEFAULT_CALENDAR, ProductionCalendar, working_term_end
 from offline_cache.domain.deadlines import (
     DEFAULT_THRESHOLDS,
@@ -170,7 +171,7 @@ class Deadline:
     """A deadline with the rule that produced it, in Russian for the hover."""
 
     at: datetime
-    rule: str  # "legal", "routing", "promised", "control"
+    rule: str  # "legal", "routing", "promised", "control", "redirect"
     explanation: str
 
 
@@ -240,8 +241,23 @@ def legal_deadline(item: HasStageHistory, legal_days: int, zone: str | ZoneInfo)
         return Deadline(due, "promised", f"Срок, обещанный в промежуточном ответе: до {_last_day(due, tz)} "
                                          f"включительно ({_offset(tz, due)})")
     law = "59-ФЗ, ст. 12" if item.kind is ItemKind.APPEAL else "регламент ПОС"
+    # An appeal's term extended by the head (59-ФЗ art. 12 part 2) ends later than the term itself.
+    extension = (due.astimezone(tz).date() - item.registered_at.astimezone(tz).date()).days - 1 - legal_days
+    days = f"{days_phrase(legal_days, DayKind.CALENDAR)} + продление на {days_phrase(extension, DayKind.CALENDAR)}"
     text = explain_term(legal_days, DayKind.CALENDAR, item.registered_at, "регистрация", due, tz)
+    if extension > 0:
+        text = text.replace(days_phrase(legal_days, DayKind.CALENDAR), days, 1)
     return Deadline(due, "legal", f"Срок ответа ({law}): {text}")
+
+
+def redirect_deadline(item: HasStageHistory, zone: str | ZoneInfo) -> Deadline | None:
+    """An appeal's own countdown to redirect it by competence (59-ФЗ art. 8), or None."""
+    due = redirect_due(item, zone)
+    if due is None:
+        return None
+    tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+    text = explain_term(APPEAL_REDIRECT_DAYS, DayKind.CALENDAR, item.registered_at, "регистрация", due, tz)
+    return Deadline(due, "redirect", f"Перенаправить по компетенции (59-ФЗ, ст. 8): {text}")
 
 
 def governing_deadline(legal: Deadline | None, control: Deadline | None) -> Deadline | None:

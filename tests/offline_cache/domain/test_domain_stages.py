@@ -20,6 +20,7 @@ from offline_cache.domain.stages import (
     governing_deadline,
     governing_urgency,
     legal_deadline,
+    redirect_deadline,
     stage_started,
 )
 
@@ -180,3 +181,19 @@ def test_control_time_on_a_real_item_against_its_legal_deadline() -> None:
     terms = DEFAULT_STAGE_TERMS.replaced([(Stage.EXECUTION, StageTerm(25, DayKind.WORKING))])
     control = control_deadline(IN_WORK, terms, MSK)
     assert governing_deadline(legal, control) is legal
+
+
+def test_extended_appeal_explains_the_extension_and_its_redirect_countdown() -> None:
+    appeal = _item(Status.IN_WORK, (REGISTERED_STEP, ASSIGNED_STEP), kind=ItemKind.APPEAL)
+    extended = appeal.replace(due_at=appeal.due_at + timedelta(days=10))
+    legal = legal_deadline(extended, 30, MSK)
+    assert legal is not None
+    assert legal.explanation == ("Срок ответа (59-ФЗ, ст. 12): 30 календарных дней + продление на 10 календарных "
+                                 "дней с 20.12.2024 (регистрация) — до 29.01.2025 включительно (UTC+3)")
+    assert redirect_deadline(appeal, MSK) is None  # already routed
+    waiting = _item(Status.AWAITING_ROUTING, (REGISTERED_STEP,), kind=ItemKind.APPEAL)
+    redirect = redirect_deadline(waiting, MSK)
+    assert redirect is not None and redirect.at == datetime(2024, 12, 28, tzinfo=MSK)
+    assert redirect.explanation == ("Перенаправить по компетенции (59-ФЗ, ст. 8): 7 календарных дней с 20.12.2024 "
+                                    "(регистрация) — до 27.12.2024 включительно (UTC+3)")
+    assert redirect_deadline(_item(Status.AWAITING_ROUTING, (REGISTERED_STEP,)), MSK) is None  # a message
