@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from desktop.actions.controller import ActionController
 from desktop.card.card import MessageCard
+from desktop.clock import utc_label
 from desktop.files.open_failed import OpenFailedBar
 from desktop.labels import queue_name, role_name
 from desktop.lock.controller import LockController
@@ -262,7 +263,10 @@ class MainWindow(QMainWindow):
         self.online.setStyleSheet(f"color: {colours.get(status, 'palette(text)')};")
         self.online.setToolTip(message)
         if status == "idle":
-            self.last_sync.setText(_t("Синхронизировано в {t}").format(t=datetime.now().strftime("%H:%M")))
+            zone = ZoneInfo(self.session.me.organisation.timezone)  # the organisation's time, as everywhere
+            now = self._clock()  # type: ignore[operator]
+            self.last_sync.setText(_t("Синхронизировано в {t} ({zone})").format(
+                t=now.astimezone(zone).strftime("%H:%M"), zone=utc_label(zone, now)))
             self.progress.hide()
             self.storage_warning.hide()
         elif status == "offline":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -242,3 +243,9 @@ def test_image_attachments_are_fetched_into_the_cache_for_thumbnails(
         window.panel.select_item(item.id)
     qtbot.waitUntil(lambda: not window.card.attachments.item(0).icon().isNull(), timeout=5_000)
     assert window.session.reader.attachment_data(att_id) == image
+
+
+def test_last_sync_time_is_the_organisations_labelled(world: World, open_window: WindowFactory) -> None:
+    window = open_window("c-exec1")  # the city is in Yekaterinburg (UTC+5); the world's clock stands still
+    local = world.clock.now().astimezone(ZoneInfo("Asia/Yekaterinburg"))
+    assert window.last_sync.text() == f"Синхронизировано в {local:%H:%M} (UTC+5)"
