@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import holidays.countries.russia  # noqa: F401 - the registry imports it lazily; a static import gets it bundled
 from holidays import country_holidays
 
 _SATURDAY = 5
