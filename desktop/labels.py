@@ -76,6 +76,7 @@ def history_action_name(action: str) -> str:
         Action.APPROVE: _t("Утверждено"),
         Action.RETURN_FOR_REVISION: _t("Возвращено на доработку"),
         Action.STOP_REPROCESSING: _t("Повторное рассмотрение прекращено"),
+        Action.EXTEND_TERM: _t("Срок продлён, заявитель уведомлён"),
         "received": _t("Поступило"), "reprocessing": _t("Повторное рассмотрение"),
         "rated": _t("Оценка заявителя"), "attachment_added": _t("Добавлен файл"),
         "draft_edited": _t("Проект ответа изменён при утверждении"),

@@ -28,6 +28,7 @@ from offline_cache.contract.models import (
     AbsenceIn,
     ActionResult,
     AttachmentMeta,
+    CalendarYearOut,
     CategoryOut,
     ClockOut,
     DemoUser,
@@ -193,6 +194,10 @@ class PlatformClient:
 
     def categories(self) -> list[CategoryOut]:
         return self._call("GET", "/categories", list[CategoryOut])
+
+    def calendar(self) -> list[CalendarYearOut]:
+        """The platform's overrides of the production calendar (issue 13)."""
+        return self._call("GET", "/calendar", list[CalendarYearOut])
 
     def templates(self) -> list[TemplateOut]:
         return self._call("GET", "/templates", list[TemplateOut])

@@ -51,6 +51,7 @@ ACTION_NAMES: Mapping[str, str] = {
     Action.APPROVE: "Утвердить",
     Action.RETURN_FOR_REVISION: "На доработку…",
     Action.STOP_REPROCESSING: "Прекратить повторное рассмотрение…",
+    Action.EXTEND_TERM: "Продлить срок…",
 }
 
 OUTBOX_STATE_NAMES: Mapping[str, str] = {

@@ -20,6 +20,8 @@ from offline_cache.contract.models import (
     ActionRequest,
     ActionResult,
     AttachmentMeta,
+    CalendarYearIn,
+    CalendarYearOut,
     CategoryOut,
     ClockOut,
     ClockRequest,
@@ -151,6 +153,10 @@ def create_app(platform: Platform, faults: FaultInjector | None = None) -> ASGIA
     def categories(u: User) -> list[CategoryOut]:
         return platform.categories(u)
 
+    @api.get(f"{API_PREFIX}/calendar", responses=ERRORS, tags=["directory"])
+    def calendar(u: User) -> list[CalendarYearOut]:
+        return platform.calendar()
+
     @api.get(f"{API_PREFIX}/templates", responses=ERRORS, tags=["directory"])
     def templates(u: User) -> list[TemplateOut]:
         return platform.templates()
@@ -234,6 +240,10 @@ def _training_routes(api: FastAPI, platform: Platform, injector: FaultInjector) 
     @api.post("/training/messages/{item_id}/rating", responses=TRAINING_ERRORS, tags=["training"])
     def rate(item_id: str, req: RatingRequest) -> Item:
         return platform.rate(item_id, req.score)
+
+    @api.put("/training/calendar", responses=TRAINING_ERRORS, tags=["training"])
+    def set_calendar_year(req: CalendarYearIn) -> CalendarYearOut:
+        return platform.set_calendar_year(req)
 
     @api.get("/training/clock", tags=["training"])
     def clock() -> ClockOut:

@@ -14,11 +14,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from offline_cache.contract.convert import item_to_state, org_to_contract, staff_to_contract, state_fields
+from offline_cache.contract.convert import (
+    calendar_to_domain,
+    item_to_state,
+    org_to_contract,
+    staff_to_contract,
+    stage_terms_to_contract,
+    stage_terms_to_domain,
+    state_fields,
+)
 from offline_cache.contract.models import (
     ActionRequest,
     ActionResult,
     AttachmentMeta,
+    CalendarYearIn,
+    CalendarYearOut,
     CategoryOut,
     DemoUser,
     DeputyRequest,
@@ -119,6 +129,7 @@ class Platform:
         self.config = config or PlatformConfig()
         self._new_id = id_factory or (lambda prefix: f"{prefix}-{secrets.token_hex(6)}")
         self.grounds = rejection_grounds()
+        self.calendar_years: dict[int, CalendarYearOut] = {}  # the platform's overrides of the bundled calendar
 
     # --- auth -------------------------------------------------------------------------------
 
@@ -198,8 +209,25 @@ class Platform:
             return [staff_to_contract(m) for m in self.store.staff().values()]
 
     def categories(self, user: StaffMember) -> list[CategoryOut]:
+        """The organisation's categories, each with all three stage control terms (defaults filled in)."""
         with self.store.lock:
-            return self.store.categories(user.org_id)
+            categories = self.store.categories(user.org_id)
+        return [c.model_copy(update={"stage_terms": stage_terms_to_contract(stage_terms_to_domain(c))})
+                for c in categories]
+
+    def calendar(self) -> list[CalendarYearOut]:
+        """The years of the production calendar the platform overrides, in order."""
+        return [self.calendar_years[y] for y in sorted(self.calendar_years)]
+
+    def set_calendar_year(self, req: CalendarYearIn) -> CalendarYearOut:
+        year = CalendarYearOut(year=req.year, days_off=sorted(set(req.days_off)),
+                               working_weekend_days=sorted(set(req.working_weekend_days)))
+        try:
+            calendar_to_domain([year])
+        except ValueError as exc:
+            raise ApiError(422, "invalid", f"Производственный календарь не принят: {exc}") from exc
+        self.calendar_years[req.year] = year
+        return year
 
     def templates(self) -> list[TemplateOut]:
         with self.store.lock:

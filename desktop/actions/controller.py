@@ -44,6 +44,7 @@ SHORTCUTS = {
     Action.APPROVE: "Ctrl+Shift+A",
     Action.RETURN_FOR_REVISION: "Ctrl+Shift+N",
     Action.STOP_REPROCESSING: "Ctrl+Shift+P",
+    Action.EXTEND_TERM: "Ctrl+Shift+G",
 }
 DEPUTY_SHORTCUT = "Ctrl+Shift+D"
 #: Actions after which the official stays on the item (the draft is still being written).

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from offline_cache.contract.models import (
     AbsenceOut,
+    CalendarYearOut,
+    CategoryOut,
     DraftOut,
     HistoryOut,
     Item,
     OrganisationOut,
     RejectionOut,
     StaffOut,
+    StageTermOut,
 )
+from offline_cache.domain.calendar import ProductionCalendar, YearOverride
 from offline_cache.domain.model import Draft, HistoryEntry, ItemState, Rejection
 from offline_cache.domain.staff import Absence, ApprovalChain, Organisation, StaffMember
+from offline_cache.domain.stages import DEFAULT_STAGE_TERMS, Stage, StageTerm, StageTerms
 
 
 def draft_to_domain(d: DraftOut | None) -> Draft | None:
@@ -106,3 +111,19 @@ def staff_to_contract(s: StaffMember) -> StaffOut:
         if s.absence else None
     return StaffOut(id=s.id, org_id=s.org_id, full_name=s.full_name, position=s.position,
                     roles=sorted(s.roles), absence=absence, deputy_id=s.deputy_id)
+
+
+def stage_terms_to_domain(category: CategoryOut) -> StageTerms:
+    """A category's control terms; stages it does not name keep the defaults."""
+    return DEFAULT_STAGE_TERMS.replaced((t.stage, StageTerm(t.days, t.day_kind)) for t in category.stage_terms)
+
+
+def stage_terms_to_contract(terms: StageTerms) -> list[StageTermOut]:
+    return [StageTermOut(stage=s, days=terms.of(s).days, day_kind=terms.of(s).day_kind) for s in Stage]
+
+
+def calendar_to_domain(years: list[CalendarYearOut]) -> ProductionCalendar:
+    """The production calendar with the platform's years on top of the bundled data."""
+    return ProductionCalendar.with_overrides([
+        YearOverride(y.year, frozenset(y.days_off), frozenset(y.working_weekend_days)) for y in years
+    ])

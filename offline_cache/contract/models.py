@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 from offline_cache.domain.deadlines import TermKind
 from offline_cache.domain.files import MAX_ANSWER_FILE_BYTES
 from offline_cache.domain.model import Action, DraftKind, ItemKind, OrgLevel, Role, Status
+from offline_cache.domain.stages import MAX_STAGE_TERM_DAYS, DayKind, Stage
 
 API_PREFIX = "/api/v1"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -153,12 +154,31 @@ class RolesRequest(Request):
     roles: list[Role]
 
 
+class StageTermOut(Response):
+    """The organisation's internal control term of one stage."""
+
+    stage: Stage
+    days: Annotated[int, Field(ge=1, le=MAX_STAGE_TERM_DAYS)]
+    day_kind: DayKind = DayKind.CALENDAR
+
+
 class CategoryOut(Response):
     code: str
     name: str
     parent_code: str | None = None
     term_kind: TermKind
     term_days: int
+    # Control terms per stage; the platform fills the stages the organisation left unset with the
+    # defaults, and a platform that predates them sends none (the workstation uses the defaults).
+    stage_terms: list[StageTermOut] = Field(default_factory=list)
+
+
+class CalendarYearOut(Response):
+    """The platform's production calendar for one year; it replaces the bundled data for that year."""
+
+    year: Annotated[int, Field(ge=1992, le=2100)]
+    days_off: list[date] = Field(default_factory=list)  # weekdays that are not working
+    working_weekend_days: list[date] = Field(default_factory=list)  # Saturdays/Sundays made working
 
 
 class TemplateOut(Response):
@@ -290,6 +310,13 @@ class CommentPayload(Request):
     comment: Comment
 
 
+class ExtendTermPayload(Request):
+    """59-ФЗ art. 12: by how many calendar days the head extends an appeal's term, and why."""
+
+    days: Annotated[int, Field(ge=1, le=30), JsonNumber]
+    comment: Annotated[str, Field(min_length=1, max_length=4_000)]
+
+
 class OptionalCommentPayload(Request):
     comment: Comment = ""
 
@@ -388,11 +415,16 @@ class StopReprocessingRequest(ActionRequestBase):
     payload: CommentPayload
 
 
+class ExtendTermRequest(ActionRequestBase):
+    action: Literal[Action.EXTEND_TERM]
+    payload: ExtendTermPayload
+
+
 #: The body of ``POST /messages/{id}/actions``: the payload's shape depends on the action.
 ActionRequest = Annotated[
     RouteToExecutorRequest | ReassignRequest | TakeIntoWorkRequest | RedirectRequest | RejectRequest
     | ReturnToRoutingRequest | SaveDraftRequest | SubmitForApprovalRequest | InterimAnswerRequest | ApproveRequest
-    | ReturnForRevisionRequest | StopReprocessingRequest,
+    | ReturnForRevisionRequest | StopReprocessingRequest | ExtendTermRequest,
     Field(discriminator="action"),
 ]
 
@@ -409,6 +441,7 @@ ACTION_PAYLOADS: dict[Action, type[Request]] = {
     Action.APPROVE: ApprovePayload,
     Action.RETURN_FOR_REVISION: ReturnPayload,
     Action.STOP_REPROCESSING: CommentPayload,
+    Action.EXTEND_TERM: ExtendTermPayload,
 }
 
 
@@ -438,6 +471,14 @@ class InjectMessageRequest(Request):
 
 class RatingRequest(Request):
     score: Annotated[int, Field(ge=1, le=5), JsonNumber]
+
+
+class CalendarYearIn(Request):
+    """A year of the production calendar published by the platform (a late decree, a regional day off)."""
+
+    year: Annotated[int, Field(ge=1992, le=2100)]
+    days_off: list[date] = Field(default_factory=list, max_length=366)
+    working_weekend_days: list[date] = Field(default_factory=list, max_length=366)
 
 
 class ClockRequest(Request):

@@ -78,6 +78,7 @@ class Action(StrEnum):
     APPROVE = "approve"
     RETURN_FOR_REVISION = "return_for_revision"
     STOP_REPROCESSING = "stop_reprocessing"
+    EXTEND_TERM = "extend_term"  # 59-ФЗ art. 12: the head extends an appeal's term once
 
 
 class StaffAction(StrEnum):

@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from offline_cache.domain.appeals import extended_due, extension_days_problem, extension_refusal
 from offline_cache.domain.deadlines import DEFAULT_TERM_DAYS, calendar_term_end, routing_due
 from offline_cache.domain.drafts import draft_digest as draft_digest  # workflow.draft_digest: the contract's name
 from offline_cache.domain.model import (
@@ -103,6 +104,9 @@ TABLE: dict[tuple[Status, Action], Rule] = {
     **_answer_rules(Status.INTERIM_ANSWER),
     (Status.ON_APPROVAL, Action.APPROVE): _r(_APPROVERS, Status.ANSWERED, Guard.APPROVAL_STEP),
     (Status.ON_APPROVAL, Action.RETURN_FOR_REVISION): _r(_APPROVERS, Status.RETURNED, Guard.APPROVAL_STEP),
+    # 59-ФЗ art. 12: the head extends an appeal's term while it is open; appeals only, once (``check``).
+    **{(s, Action.EXTEND_TERM): _r({Role.HEAD}, s) for s in (
+        Status.AWAITING_ROUTING, Status.IN_WORK, Status.RETURNED, Status.ON_APPROVAL, Status.INTERIM_ANSWER)},
 }
 
 
@@ -240,6 +244,8 @@ def _first_failure(
     rule: Rule, item: ItemState, actor: Actor, chain_role: Role | None, action: Action,
     orgs: Mapping[str, Organisation],
 ) -> DomainError | None:
+    if action is Action.EXTEND_TERM and (refusal := extension_refusal(item)) is not None:
+        return NotApplicable(refusal)  # for anyone: a message has no extension, an appeal only one
     regional = Guard.REGIONAL in rule.guards and in_region_of(actor, item.org_id, orgs)
     if actor.org_id != item.org_id and not regional:
         return Forbidden("действие доступно только сотрудникам организации, в которой находится сообщение")
@@ -522,6 +528,17 @@ def _stop_reprocessing(
     return Decision(item.replace(status=rule.target, routing_due_at=None))
 
 
+def _extend_term(item: ItemState, actor: Actor, p: Mapping[str, object], ctx: DecisionContext, rule: Rule) -> Decision:
+    days = p.get("days")
+    problem = extension_days_problem(days)
+    if problem is not None:
+        raise InvalidPayload(problem, field="days")
+    assert isinstance(days, int)
+    _text(p, "comment", required=True, limit=MAX_COMMENT_LENGTH)  # the reason, told to the applicant
+    due = extended_due(item.due_at, days, _zone(item.org_id, ctx.orgs))
+    return Decision(item.replace(due_at=due), notes=("заявитель уведомлён о продлении срока",))
+
+
 _HANDLERS = {
     Action.ROUTE_TO_EXECUTOR: _route,
     Action.REASSIGN: _reassign,
@@ -535,6 +552,7 @@ _HANDLERS = {
     Action.APPROVE: _approve,
     Action.RETURN_FOR_REVISION: _return_for_revision,
     Action.STOP_REPROCESSING: _stop_reprocessing,
+    Action.EXTEND_TERM: _extend_term,
 }
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from offline_cache.contract.models import Item
-from offline_cache.domain.model import Action, Status
+from offline_cache.domain.model import Action, ItemKind, Status
 from offline_cache.errors import ConflictError, ForbiddenError, NotFoundError, PlatformError
 from tests.training_platform.conftest import with_digest
 
@@ -35,10 +35,15 @@ STATES: dict[str, Callable[[Driver], Item]] = {
     "rejected": lambda d: d.rejected(),
     "redirected": lambda d: d.redirected(),
     "closed": lambda d: d.closed(),
+    # 59-ФЗ appeals: the head may extend the term (once, appeals only; messages above have no extension)
+    "appeal_awaiting_routing": lambda d: d.new(kind=ItemKind.APPEAL),
+    "appeal_in_work": lambda d: d.act("c-coord", d.new(kind=ItemKind.APPEAL), Action.ROUTE_TO_EXECUTOR,
+                                      {"executor_id": "c-exec1"}),
 }
 
 #: Statuses in which c-exec1 took part (assigned to them): only there do they see the item.
-EXEC1_SEES = {"in_work", "returned", "interim_answer", "on_approval_0", "on_approval_1", "answered", "closed"}
+EXEC1_SEES = {"in_work", "returned", "interim_answer", "on_approval_0", "on_approval_1", "answered", "closed",
+              "appeal_in_work"}
 
 #: A valid payload for each action (so that a refusal is about roles and statuses, not data).
 PAYLOADS: dict[Action, dict[str, Any]] = {
@@ -54,6 +59,7 @@ PAYLOADS: dict[Action, dict[str, Any]] = {
     Action.APPROVE: {},
     Action.RETURN_FOR_REVISION: {"comment": "Уточните сроки"},
     Action.STOP_REPROCESSING: {"comment": "Переписка утратила смысл"},
+    Action.EXTEND_TERM: {"days": 10, "comment": "Запрошены документы в управляющей компании"},
 }
 
 _ROUTING = {
@@ -96,6 +102,15 @@ EXPECTED: dict[str, dict[Action, tuple[set[str], Status]]] = {
     "on_approval_1": {
         Action.APPROVE: ({"c-head"}, Status.ANSWERED),
         Action.RETURN_FOR_REVISION: ({"c-head"}, Status.RETURNED),
+    },
+    "appeal_awaiting_routing": {**_ROUTING, Action.EXTEND_TERM: ({"c-head"}, Status.AWAITING_ROUTING)},
+    "appeal_in_work": {
+        Action.REASSIGN: ({"c-coord"}, Status.IN_WORK),
+        Action.SAVE_DRAFT: ({"c-exec1"}, Status.IN_WORK),
+        Action.SUBMIT_FOR_APPROVAL: ({"c-exec1"}, Status.ON_APPROVAL),
+        Action.INTERIM_ANSWER: ({"c-exec1"}, Status.ON_APPROVAL),
+        Action.RETURN_TO_ROUTING: ({"c-exec1"}, Status.AWAITING_ROUTING),
+        Action.EXTEND_TERM: ({"c-head"}, Status.IN_WORK),
     },
     "answered": {},
     "rejected": {},

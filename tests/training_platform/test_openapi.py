@@ -28,6 +28,7 @@ API_PATHS: dict[str, set[str]] = {
     "/api/v1/directory/staff": {"get"},
     "/api/v1/directory/staff/{staff_id}/deputy": {"put"},
     "/api/v1/categories": {"get"},
+    "/api/v1/calendar": {"get"},
     "/api/v1/templates": {"get"},
     "/api/v1/rejection-grounds": {"get"},
     "/api/v1/feed": {"get"},

@@ -41,6 +41,7 @@ _GRIDS: dict[Status, str] = {
         approve               -     -     -    -    -
         return_for_revision   -     -     -    -    -
         stop_reprocessing     -     -     -    -    -
+        extend_term           -     -     -    AR   -
     """,
     Status.IN_WORK: """
         action                admin coord exec head cur
@@ -56,6 +57,7 @@ _GRIDS: dict[Status, str] = {
         approve               -     -     -    -    -
         return_for_revision   -     -     -    -    -
         stop_reprocessing     -     -     -    -    -
+        extend_term           -     -     -    IW   -
     """,
     Status.ON_APPROVAL: """
         action                admin coord exec head cur
@@ -71,6 +73,7 @@ _GRIDS: dict[Status, str] = {
         approve               -     -     -    AN   AN
         return_for_revision   -     -     -    RT   RT
         stop_reprocessing     -     -     -    -    -
+        extend_term           -     -     -    OA   -
     """,
     Status.RETURNED: """
         action                admin coord exec head cur
@@ -86,6 +89,7 @@ _GRIDS: dict[Status, str] = {
         approve               -     -     -    -    -
         return_for_revision   -     -     -    -    -
         stop_reprocessing     -     -     -    -    -
+        extend_term           -     -     -    RT   -
     """,
     Status.INTERIM_ANSWER: """
         action                admin coord exec head cur
@@ -101,6 +105,7 @@ _GRIDS: dict[Status, str] = {
         approve               -     -     -    -    -
         return_for_revision   -     -     -    -    -
         stop_reprocessing     -     -     -    -    -
+        extend_term           -     -     -    IA   -
     """,
     Status.ANSWERED: """
         action                admin coord exec head cur
@@ -116,6 +121,7 @@ _GRIDS: dict[Status, str] = {
         approve               -     -     -    -    -
         return_for_revision   -     -     -    -    -
         stop_reprocessing     -     -     -    -    -
+        extend_term           -     -     -    -    -
     """,
     Status.REJECTED: """
         action                admin coord exec head cur
@@ -131,6 +137,7 @@ _GRIDS: dict[Status, str] = {
         approve               -     -     -    -    -
         return_for_revision   -     -     -    -    -
         stop_reprocessing     -     -     -    -    -
+        extend_term           -     -     -    -    -
     """,
     Status.REDIRECTED: """
         action                admin coord exec head cur
@@ -146,6 +153,7 @@ _GRIDS: dict[Status, str] = {
         approve               -     -     -    -    -
         return_for_revision   -     -     -    -    -
         stop_reprocessing     -     -     -    -    -
+        extend_term           -     -     -    -    -
     """,
     Status.REPROCESSING: """
         action                admin coord exec head cur
@@ -161,6 +169,7 @@ _GRIDS: dict[Status, str] = {
         approve               -     -     -    -    -
         return_for_revision   -     -     -    -    -
         stop_reprocessing     -     CL    -    -    -
+        extend_term           -     -     -    -    -
     """,
     Status.CLOSED: """
         action                admin coord exec head cur
@@ -176,6 +185,7 @@ _GRIDS: dict[Status, str] = {
         approve               -     -     -    -    -
         return_for_revision   -     -     -    -    -
         stop_reprocessing     -     -     -    -    -
+        extend_term           -     -     -    -    -
     """,
 }
 
@@ -200,8 +210,8 @@ EXPECTED = _parse_grids(_GRIDS)
 ALL_CELLS = list(itertools.product(Status, Role, Action))
 
 
-def test_expected_grid_covers_all_600_cells_once() -> None:
-    assert len(ALL_CELLS) == 600
+def test_expected_grid_covers_all_650_cells_once() -> None:
+    assert len(ALL_CELLS) == 650  # 10 statuses × 5 roles × 13 actions
     assert set(EXPECTED) == set(ALL_CELLS)
     # each grid lists each action exactly once
     for status, grid in _GRIDS.items():
