@@ -48,8 +48,10 @@ def offline_step(qtbot: QtBot, world: World, window: MainWindow, steps: list[tup
         qtbot.waitUntil(lambda: pending_mark(window, item_id) == "●", timeout=10_000)
         assert window.session.reader.outbox_counts()["pending"] + window.session.reader.outbox_counts()[
             "sending"] == n
-    qtbot.waitUntil(window.offline.banner.isVisible, timeout=30_000)  # the offline state is plain to see
-    assert f"Не доставлено действий: {len(steps)}." in window.offline.banner.message.text()
+    # The offline state is plain to see, with the count as the last outbox report gives it.
+    waiting = f"Не доставлено действий: {len(steps)}."
+    qtbot.waitUntil(lambda: window.offline.banner.isVisible() and waiting in window.offline.banner.message.text(),
+                    timeout=30_000)
     assert world.platform.store.get_item(item_id) == before  # nothing reached the platform
     world.server.faults.configure(FaultConfig())
     sync(qtbot, window)
