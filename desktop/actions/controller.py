@@ -21,7 +21,7 @@ from desktop.actions.bar import ActionBar
 from desktop.card.card import MessageCard
 from desktop.countdown import URGENCY_COLOURS, countdown
 from desktop.deputies.dialog import DeputyDialog
-from desktop.dialogs.comment import CommentDialog
+from desktop.dialogs.comment import CommentDialog, ExtendTermDialog
 from desktop.dialogs.orgs import RedirectDialog
 from desktop.dialogs.reject import RejectDialog, cached_grounds
 from desktop.dialogs.staff import StaffPickerDialog, candidates
@@ -183,6 +183,8 @@ class ActionController(QObject):
             self._open(RedirectDialog(self.session.reader.organisations(), item.org_id, self.window), action)
         elif action is Action.REJECT:
             self._open(RejectDialog(cached_grounds(self.session.reader), self.window), action)
+        elif action is Action.EXTEND_TERM:
+            self._open(ExtendTermDialog(self.window), action)
         elif action in _COMMENTED:
             title, prompt = _comment_prompt(action)
             self._open(CommentDialog(title, prompt, short_action_name(action), self.window), action)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from desktop.dialogs.common import ok_cancel, plain_editor
 
@@ -36,3 +36,24 @@ class CommentDialog(QDialog):
 
     def payload(self) -> dict[str, object]:
         return {"comment": self.comment.toPlainText().strip()}
+
+
+class ExtendTermDialog(CommentDialog):
+    """59-ФЗ art. 12: the head extends an appeal's term once, by up to 30 days, saying why (the applicant is told)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(_t("Продлить срок обращения"),
+                         _t("Основание продления (заявитель будет уведомлён):"), _t("Продлить"), parent)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(_t("Продлить на, календарных дней (не более 30, один раз):")))
+        self.days = QSpinBox()
+        self.days.setObjectName("extendDays")
+        self.days.setRange(1, 30)
+        self.days.setValue(30)
+        row.addWidget(self.days)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertLayout(0, row)
+
+    def payload(self) -> dict[str, object]:
+        return {**super().payload(), "days": self.days.value()}
