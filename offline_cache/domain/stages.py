@@ -27,6 +27,7 @@ from offline_cache.domain.calendar import DEFAULT_CALENDAR, ProductionCalendar, 
 from offline_cache.domain.deadlines import (
     DEFAULT_THRESHOLDS,
     ROUTING_TERM_DAYS,
+    HasDeadlines,
     Urgency,
     UrgencyThresholds,
     active_deadline,
@@ -116,23 +117,15 @@ class _HistoryStep(Protocol):
     def to_status(self) -> Status: ...
 
 
-class HasStageHistory(Protocol):
+class HasStageHistory(HasDeadlines, Protocol):
     """What the stage's control time depends on: an ``ItemState`` or a wire ``Item`` both have it."""
 
     @property
     def kind(self) -> ItemKind: ...
     @property
-    def status(self) -> Status: ...
-    @property
     def registered_at(self) -> datetime: ...
     @property
     def received_at(self) -> datetime: ...
-    @property
-    def due_at(self) -> datetime: ...
-    @property
-    def routing_due_at(self) -> datetime | None: ...
-    @property
-    def control_due_at(self) -> datetime | None: ...
     @property
     def history(self) -> Sequence[_HistoryStep]: ...
 
