@@ -1,0 +1,265 @@
+"""The ranking of subordinate organisations (issue 13 p.6) from the cache, on monthly_summary's definitions.
+
+Who is ranked: every organisation below the curator's own, at any depth (the platform lets a curator see
+the queues of all of them, ``training_platform.service.Platform._scope``); each organisation counts only
+its own items, so a municipality's row does not include its settlements. The curator's own organisation
+is not ranked. The period is a range of days [first, last] on each organisation's own calendar (its time
+zone), so a month here is exactly ``offline_cache.reports.month_bounds``.
+
+The five figures (FIGURES holds the Russian text the window shows) follow ``offline_cache.reports``:
+- messages: items whose ``received_at`` falls in the period (the summary's «received»);
+- share answered in time: of the items whose last entry into «answered» falls in the period, those that
+  entered it before ``due_at`` (the summary's answered in time / (in time + late));
+- average time: hours from registration to that answer (the summary's average time to answer);
+- average rating: over the items rated in the period (history action «rated»), the rating in the record;
+- share re-processed: of those rated items, the ones rated 1-2, which the platform sends for processing
+  again (the summary's «re-processed after a low rating» / the number rated).
+
+One query per time zone reads the period's history entries once for all the organisations (instead of
+monthly_summary's queries once per organisation); tests check the two agree on each figure.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from offline_cache.contract.models import Me, OrganisationOut
+from offline_cache.domain.model import OrgLevel, Role
+from offline_cache.domain.workflow import LOW_RATING_MAX
+from offline_cache.store.items import iso
+
+
+class Figure(StrEnum):
+    """What the organisations are ranked by."""
+
+    MESSAGES = "messages"
+    IN_TIME_SHARE = "in_time_share"
+    AVERAGE_HOURS = "average_hours"
+    AVERAGE_RATING = "average_rating"
+    REPROCESSED_SHARE = "reprocessed_share"
+
+
+@dataclass(frozen=True, slots=True)
+class FigureInfo:
+    """How a figure is named, shown and ordered; ``definition`` says how it is computed (Russian)."""
+
+    title: str
+    unit: str
+    definition: str
+    higher_is_better: bool
+
+
+FIGURES: dict[Figure, FigureInfo] = {
+    Figure.MESSAGES: FigureInfo(
+        "Сообщений", "шт.",
+        "Число сообщений и обращений, поступивших в организацию за период (дата поступления в её часовом поясе).",
+        True),
+    Figure.IN_TIME_SHARE: FigureInfo(
+        "Ответов в срок", "%",
+        "Доля ответов в срок: из сообщений, получивших ответ за период (по последнему ответу), — те, "
+        "где ответ дан раньше установленного срока (с учётом продления обращения).",
+        True),
+    Figure.AVERAGE_HOURS: FigureInfo(
+        "Среднее время ответа", "ч",
+        "Среднее время ответа в часах: от регистрации до ответа, по сообщениям, получившим ответ за период.",
+        False),
+    Figure.AVERAGE_RATING: FigureInfo(
+        "Средняя оценка", "балла",
+        "Средняя оценка заявителей (1–5) по сообщениям, оценённым за период.",
+        True),
+    Figure.REPROCESSED_SHARE: FigureInfo(
+        "Доля повторной обработки", "%",
+        f"Доля повторной обработки: из сообщений, оценённых за период, — оценённые на 1–{LOW_RATING_MAX} "
+        "балла; такие ответы платформа отправляет на повторное рассмотрение.",
+        False),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Days [first, last], both included, on each organisation's calendar."""
+
+    first: date
+    last: date
+
+    @classmethod
+    def month(cls, day: date) -> Period:
+        first = day.replace(day=1)
+        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        return cls(first, following - timedelta(days=1))
+
+    def bounds(self, zone: str | ZoneInfo) -> tuple[str, str]:
+        """The period as stored UTC strings [start, end) in ``zone``."""
+        tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+        start = iso(datetime.combine(self.first, time(0, 0), tzinfo=tz))
+        end = iso(datetime.combine(self.last + timedelta(days=1), time(0, 0), tzinfo=tz))
+        assert start is not None and end is not None
+        return start, end
+
+
+@dataclass(frozen=True, slots=True)
+class OrgFigures:
+    """One organisation's row: the counts behind the figures, and the figures."""
+
+    org_id: str
+    name: str
+    level: OrgLevel
+    parent_id: str | None
+    received: int = 0
+    answered: int = 0
+    answered_in_time: int = 0
+    average_hours: float | None = None
+    rated: int = 0
+    average_rating: float | None = None
+    reprocessed: int = 0
+
+    @property
+    def in_time_share(self) -> float | None:
+        return self.answered_in_time / self.answered if self.answered else None
+
+    @property
+    def reprocessed_share(self) -> float | None:
+        return self.reprocessed / self.rated if self.rated else None
+
+    def value(self, figure: Figure) -> float | None:
+        if figure is Figure.MESSAGES:
+            return float(self.received)
+        result: float | None = getattr(self, figure.value)
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """The ranked rows for a period, ordered by ``figure``."""
+
+    period: Period
+    figure: Figure
+    descending: bool
+    rows: tuple[OrgFigures, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """Whether the official may rank, which organisations, and if not, why (Russian)."""
+
+    allowed: bool
+    scope_org_id: str = ""
+    reason: str = ""
+
+
+def subordinates(orgs: Iterable[OrganisationOut], org_id: str) -> list[OrganisationOut]:
+    """Every organisation below ``org_id``, at any depth, in the order of the directory walk (by id)."""
+    children: dict[str | None, list[OrganisationOut]] = {}
+    for org in orgs:
+        children.setdefault(org.parent_id, []).append(org)
+    found: list[OrganisationOut] = []
+    seen = {org_id}
+    frontier = [org_id]
+    while frontier:
+        for child in sorted(children.get(frontier.pop(0), []), key=lambda o: o.id):
+            if child.id not in seen:  # a malformed directory with a cycle must not loop
+                seen.add(child.id)
+                found.append(child)
+                frontier.append(child.id)
+    return found
+
+
+def access(me: Me, orgs: Sequence[OrganisationOut]) -> Access | None:
+    """Whether ``me`` is offered the ranking (None: not at all) and whether the cache can serve it."""
+    roles = set(me.effective_roles)
+    org = me.organisation
+    regional_coordinator = Role.COORDINATOR in roles and org.level is OrgLevel.REGION
+    if Role.CURATOR not in roles and not regional_coordinator:
+        return None
+    if not subordinates(orgs, org.id):
+        return Access(False, org.id, "У вашей организации нет подчинённых организаций: сравнивать некого.")
+    if Role.CURATOR not in roles:
+        # The platform sends a regional coordinator only the subordinates' items under re-processing
+        # (tests/training_platform/test_visibility.py): figures from such a cache would be wrong, not partial.
+        return Access(False, org.id,
+                      "Рейтинг строится по всем сообщениям подчинённых организаций, а координатору края платформа "
+                      "передаёт только сообщения на повторном рассмотрении. Рейтинг доступен куратору "
+                      "(роль «Куратор»).")
+    return Access(True, org.id)
+
+
+# The period's history entries are read once (without an index on history.at, one scan of history) and
+# items are probed by primary key; whether an answer is the item's last is a primary-key probe, as in
+# offline_cache.reports._ANSWERED.
+_ENTRIES = """
+WITH orgs AS (SELECT value AS id FROM json_each(:orgs)),
+entries AS MATERIALIZED (
+    SELECT h.item_id, h.idx, h.at, h.to_status, h.action FROM history h
+    WHERE h.at >= :start AND h.at < :end AND (h.to_status = 'answered' OR h.action = 'rated')
+),
+answered AS (
+    SELECT i.org_id, h.at < i.due_at AS in_time, (julianday(h.at) - julianday(i.registered_at)) * 24.0 AS hours
+    FROM entries h CROSS JOIN items i ON i.id = h.item_id
+    WHERE h.to_status = 'answered' AND i.org_id IN (SELECT id FROM orgs) AND NOT EXISTS (
+        SELECT 1 FROM history later WHERE later.item_id = h.item_id AND later.idx > h.idx
+            AND later.to_status = 'answered')
+),
+rated AS (
+    SELECT i.org_id, CAST(r.record ->> '$.rating' AS INTEGER) AS rating
+    FROM (SELECT DISTINCT item_id FROM entries WHERE action = 'rated') h
+    CROSS JOIN items i ON i.id = h.item_id CROSS JOIN item_records r ON r.id = h.item_id
+    WHERE i.org_id IN (SELECT id FROM orgs) AND r.record ->> '$.rating' IS NOT NULL
+)
+SELECT org_id, 'answered', COUNT(*), COALESCE(SUM(in_time), 0), AVG(hours) FROM answered GROUP BY org_id
+UNION ALL
+SELECT org_id, 'rated', COUNT(*), COALESCE(SUM(rating <= :low), 0), AVG(rating) FROM rated GROUP BY org_id
+"""
+
+_RECEIVED = """
+SELECT org_id, COUNT(*) FROM items
+WHERE org_id IN (SELECT value FROM json_each(:orgs)) AND received_at >= :start AND received_at < :end
+GROUP BY org_id
+"""
+
+
+def compute(conn: Any, orgs: Sequence[OrganisationOut], period: Period) -> list[OrgFigures]:
+    """The figures of each organisation in ``orgs`` for ``period``, from the cache's connection (read only)."""
+    counts: dict[str, dict[str, Any]] = {o.id: {} for o in orgs}
+    by_zone: dict[str, list[str]] = {}
+    for org in orgs:
+        by_zone.setdefault(org.timezone, []).append(org.id)
+    for zone, ids in sorted(by_zone.items()):
+        start, end = period.bounds(zone)
+        params = {"orgs": json.dumps(ids), "start": start, "end": end, "low": LOW_RATING_MAX}
+        for org_id, n in conn.execute(_RECEIVED, params).fetchall():
+            counts[org_id]["received"] = int(n)
+        for org_id, kind, n, part, average in conn.execute(_ENTRIES, params).fetchall():
+            if kind == "answered":
+                counts[org_id].update(answered=int(n), answered_in_time=int(part),
+                                      average_hours=None if average is None else float(average))
+            else:
+                counts[org_id].update(rated=int(n), reprocessed=int(part),
+                                      average_rating=None if average is None else float(average))
+    return [OrgFigures(o.id, o.name, o.level, o.parent_id, **counts[o.id]) for o in orgs]
+
+
+def ordered(rows: Iterable[OrgFigures], figure: Figure, descending: bool | None = None) -> list[OrgFigures]:
+    """``rows`` by ``figure`` (best first unless told), organisations without the figure last whatever the
+    direction; ties by name, then id, so the order never depends on the query's."""
+    down = FIGURES[figure].higher_is_better if descending is None else descending
+    rows = list(rows)
+    present = [r for r in rows if r.value(figure) is not None]
+    absent = [r for r in rows if r.value(figure) is None]
+    present.sort(key=lambda r: (r.name, r.org_id))
+    present.sort(key=lambda r: r.value(figure) or 0.0, reverse=down)  # stable: ties keep name order
+    absent.sort(key=lambda r: (r.name, r.org_id))
+    return present + absent
+
+
+def rank(conn: Any, orgs: Sequence[OrganisationOut], scope_org_id: str, period: Period,
+         figure: Figure = Figure.IN_TIME_SHARE, descending: bool | None = None) -> Ranking:
+    """The organisations below ``scope_org_id`` ranked by ``figure`` over ``period``."""
+    below = subordinates(orgs, scope_org_id)
+    down = FIGURES[figure].higher_is_better if descending is None else descending
+    return Ranking(period, figure, down, tuple(ordered(compute(conn, below, period), figure, down)))
