@@ -168,3 +168,10 @@ def test_who_is_offered_the_ranking() -> None:
     assert lonely is not None and not lonely.allowed and "нет подчинённых" in lonely.reason
     for roles in ((Role.HEAD,), (Role.EXECUTOR,), (Role.ADMIN,), (Role.COORDINATOR,)):
         assert access(_me(city, *roles), ORGS) is None
+
+
+def test_messages_counted_alike_with_and_without_an_index_on_received_at(cache: Cache) -> None:
+    before = _rows(cache)
+    cache.db.execute("CREATE INDEX items_org_received ON items (org_id, received_at)")  # as migration 0008 may
+    after = _rows(cache)
+    assert {k: r.received for k, r in before.items()} == {k: r.received for k, r in after.items()}
