@@ -100,9 +100,9 @@ class RankingModel(QAbstractTableModel):
             if figure is None:
                 return (_t("Место"), _t("Организация"))[section]
             info = FIGURES[figure]
-            return f"{_t(info.title)}, {_t(info.unit)}"
-        if role == Qt.ItemDataRole.ToolTipRole and figure is not None:
-            return _t(FIGURES[figure].definition)
+            return f"{_t(info.short)}, {_t(info.unit)}"
+        if role == Qt.ItemDataRole.ToolTipRole and figure is not None:  # the whole name and how it is computed
+            return f"{_t(FIGURES[figure].title)}. {_t(FIGURES[figure].definition)}"
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

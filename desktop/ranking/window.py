@@ -154,7 +154,6 @@ class RankingWindow(QDialog):
         self.definitions.setObjectName("rankingDefinitions")
         self.definitions.setTextFormat(Qt.TextFormat.PlainText)
         self.definitions.setWordWrap(True)
-        self.definitions.setStyleSheet("color: palette(dark);")
         layout.addWidget(self.definitions)
         self.status = QLabel()
         self.status.setObjectName("rankingStatus")
