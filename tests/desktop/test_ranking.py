@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -9,11 +12,13 @@ from PySide6.QtWidgets import QMenu, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop.main_window import MainWindow
+from desktop.ranking import window as ranking_window
 from desktop.ranking.chart import BAR_COLOUR, Bar, BarChart, nice_maximum
 from desktop.ranking.model import FIGURE_COLUMNS, FIRST_FIGURE, RankingModel, ValueRole
 from desktop.ranking.window import RankingWindow, open_ranking
+from offline_cache.contract.models import FaultConfig
 from offline_cache.domain.model import OrgLevel
-from offline_cache.ranking import FIGURES, Figure, OrgFigures, ordered
+from offline_cache.ranking import FIGURES, Figure, OrgFigures, Period, compute, ordered
 from tests.desktop.conftest import WindowFactory
 from tests.world import World
 
@@ -96,6 +101,26 @@ def test_regional_coordinator_is_told_why(world: World, open_window: WindowFacto
     assert "повторном рассмотрении" in box.text() and "Куратор" in box.text()
     assert window.findChild(RankingWindow) is None
     box.close()
+
+
+def test_computed_offline_on_the_worker_thread(world: World, open_window: WindowFactory, qtbot: QtBot,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    world.inject("v")
+    window = open_window("r-cur")
+    threads: list[str] = []
+
+    def spy(conn: Any, orgs: Any, period: Period) -> list[OrgFigures]:
+        threads.append(threading.current_thread().name)
+        return compute(conn, orgs, period)
+
+    monkeypatch.setattr(ranking_window, "compute", spy)
+    world.server.faults.configure(FaultConfig(drop_rate=1.0))  # the network is down: the cache still answers
+    try:
+        ranking = _ranking(window, qtbot)
+        assert {r.org_id: r.received for r in ranking.model.rows}["v"] >= 1
+    finally:
+        world.server.faults.configure(FaultConfig())
+    assert threads and set(threads) == {"posdesk-sync"}  # never the UI thread
 
 
 def test_not_offered_to_other_roles(world: World, open_window: WindowFactory) -> None:
