@@ -6,12 +6,14 @@ its own items, so a municipality's row does not include its settlements. The cur
 is not ranked. The period is a range of days [first, last] on each organisation's own calendar (its time
 zone), so a month here is exactly ``offline_cache.reports.month_bounds``.
 
-The five figures (FIGURES holds the Russian text the window shows) follow ``offline_cache.reports``:
+The five figures (FIGURES holds the Russian text the window shows) follow the monthly summary
+(``offline_cache.reports``, as the "reports" branch defines them):
 - messages: items whose ``received_at`` falls in the period (the summary's «received»);
-- share answered in time: of the items whose last entry into «answered» falls in the period, those that
-  entered it before ``due_at`` (the summary's answered in time / (in time + late));
+- share answered in time: of the items with an entry into «answered» in the period, each counted once at its
+  last answer of the period, those answered before ``due_at`` (the summary's in time / (in time + late));
 - average time: hours from registration to that answer (the summary's average time to answer);
-- average rating: over the items rated in the period (history action «rated»), the rating in the record;
+- average rating: over the items rated in the period (history action «rated»), the rating its entry
+  records (the item's record when the entry lacks it);
 - share re-processed: of those rated items, the ones rated 1-2, which the platform sends for processing
   again (the summary's «re-processed after a low rating» / the number rated).
 
@@ -22,7 +24,8 @@ monthly_summary's queries once per organisation); tests check the two agree on e
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -63,8 +66,8 @@ FIGURES: dict[Figure, FigureInfo] = {
         True),
     Figure.IN_TIME_SHARE: FigureInfo(
         "Ответов в срок", "В срок", "%",
-        "Доля ответов в срок: из сообщений, получивших ответ за период (по последнему ответу), — те, "
-        "где ответ дан раньше установленного срока (с учётом продления обращения).",
+        "Доля ответов в срок: из сообщений, получивших ответ за период (по последнему ответу за период), — "
+        "те, где ответ дан раньше установленного срока (с учётом продления обращения).",
         True),
     Figure.AVERAGE_HOURS: FigureInfo(
         "Среднее время ответа", "Ср. время", "ч",
@@ -72,7 +75,7 @@ FIGURES: dict[Figure, FigureInfo] = {
         False),
     Figure.AVERAGE_RATING: FigureInfo(
         "Средняя оценка", "Ср. оценка", "балла",
-        "Средняя оценка заявителей (1–5) по сообщениям, оценённым за период.",
+        "Средняя оценка заявителей (1–5) по сообщениям, оценённым за период (последняя оценка за период).",
         True),
     Figure.REPROCESSED_SHARE: FigureInfo(
         "Доля повторной обработки", "Повторно", "%",
@@ -190,42 +193,45 @@ def access(me: Me, orgs: Sequence[OrganisationOut]) -> Access | None:
     return Access(True, org.id)
 
 
-# As offline_cache.reports: the period's history entries drive each part, items are probed by primary key,
-# whether an answer is the item's last one is a primary-key probe, the record's JSON is parsed once per rated
-# item. With indexes on history (to_status, at) and (action, at) each part reads its entries through its
-# index; without them the period's entries are read in one scan of history, kept for both parts.
+#: How the platform words a rating in history (``domain.workflow.apply_rating``); the record's rating is read
+#: only when an entry lacks it. The same rule as the monthly summary's on the "reports" branch.
+RATING_PREFIX = "оценка заявителя: "
+
+# The period's answers and ratings, each with its item's organisation, deadline and registration: one probe
+# of items per entry; Python then counts (an item once, at its last answer of the period), as the monthly
+# summary does. With migration 0008's indexes every read here is index-only (history (to_status, at, item_id),
+# history (action, at, item_id, comment) WHERE action = 'rated', items (id, org_id, registered_at, due_at));
+# without them the period's entries come from one scan of history.
+_VALUE = """
+    CASE h.kind WHEN 'answered' THEN (julianday(h.at) - julianday(i.registered_at)) * 24.0
+        ELSE COALESCE(
+            CASE WHEN substr(h.comment, 1, :prefix_len) = :prefix THEN CAST(substr(h.comment, :prefix_len + 1)
+                 AS INTEGER) END,
+            (SELECT CAST(r.record ->> '$.rating' AS INTEGER) FROM item_records r WHERE r.id = h.item_id))
+    END"""
+_BY_INDEX = """
+    SELECT item_id, 'answered' AS kind, at, NULL AS comment FROM history
+    WHERE to_status = 'answered' AND at >= :start AND at < :end
+    UNION ALL
+    SELECT item_id, 'rated', at, comment FROM history WHERE action = 'rated' AND at >= :start AND at < :end"""
+_BY_SCAN = """
+    SELECT item_id, CASE WHEN action = 'rated' THEN 'rated' ELSE 'answered' END AS kind, at, comment FROM history
+    WHERE at >= :start AND at < :end AND (to_status = 'answered' OR action = 'rated')"""
 _ENTRIES = """
-WITH orgs AS (SELECT value AS id FROM json_each(:orgs)),{period}
-answered AS (
-    SELECT i.org_id, h.at < i.due_at AS in_time, (julianday(h.at) - julianday(i.registered_at)) * 24.0 AS hours
-    FROM {entries} h CROSS JOIN items i ON i.id = h.item_id
-    WHERE h.to_status = 'answered' AND h.at >= :start AND h.at < :end AND i.org_id IN (SELECT id FROM orgs)
-        AND NOT EXISTS (SELECT 1 FROM history later WHERE later.item_id = h.item_id AND later.idx > h.idx
-                        AND later.to_status = 'answered')
-),
-rated AS (
-    SELECT org_id, CAST(rating AS INTEGER) AS rating FROM (
-        SELECT i.org_id, r.record ->> '$.rating' AS rating
-        FROM (SELECT DISTINCT item_id FROM {entries} WHERE action = 'rated' AND at >= :start AND at < :end) h
-        CROSS JOIN items i ON i.id = h.item_id CROSS JOIN item_records r ON r.id = h.item_id
-        WHERE i.org_id IN (SELECT id FROM orgs)
-    ) WHERE rating IS NOT NULL
-)
-SELECT org_id, 'answered', COUNT(*), COALESCE(SUM(in_time), 0), AVG(hours) FROM answered GROUP BY org_id
-UNION ALL
-SELECT org_id, 'rated', COUNT(*), COALESCE(SUM(rating <= :low), 0), AVG(rating) FROM rated GROUP BY org_id
+SELECT h.item_id, h.kind, h.at, i.org_id, i.due_at, {value}
+FROM ({entries}) h CROSS JOIN items i ON i.id = h.item_id
+WHERE i.org_id IN (SELECT value FROM json_each(:orgs))
 """
-_ONE_SCAN = """
-period_entries AS MATERIALIZED (
-    SELECT item_id, idx, at, to_status, action FROM history
-    WHERE at >= :start AND at < :end AND (to_status = 'answered' OR action = 'rated')
-),"""
 
 _RECEIVED = """
 SELECT org_id, COUNT(*) FROM items {hint}
 WHERE org_id IN (SELECT value FROM json_each(:orgs)) AND received_at >= :start AND received_at < :end
 GROUP BY org_id
 """
+
+#: Page cache (KiB) while the ranking runs: the period's pages fit, so each is decrypted once per run instead
+#: of again after each eviction (the monthly summary on the "reports" branch does the same).
+RANKING_CACHE_KIB = 32768
 
 
 def _indexed(conn: Any, table: str, columns: str) -> bool:
@@ -237,35 +243,65 @@ def _indexed(conn: Any, table: str, columns: str) -> bool:
 
 
 def _queries(conn: Any) -> tuple[str, str]:
-    """The SQL for the figures on answers and ratings, and for the messages received, fit for the indexes
-    this cache has (migration 0008 adds them). Without an index on items (org_id, received_at) one scan of
-    items beats probing the table through items_org for each of the organisations' items (10x at 100,000)."""
+    """The SQL for answers and ratings, and for messages received, fit for the indexes this cache has.
+    Without an index on items (org_id, received_at) one scan of items beats probing the table through
+    items_org for each of the organisations' items (10x over 100,000 items)."""
     by_index = _indexed(conn, "history", "to_status,at") and _indexed(conn, "history", "action,at")
-    entries = _ENTRIES.format(period="" if by_index else _ONE_SCAN, entries="history" if by_index
-                              else "period_entries")
+    entries = _ENTRIES.format(value=_VALUE, entries=_BY_INDEX if by_index else _BY_SCAN)
     received = _RECEIVED.format(hint="" if _indexed(conn, "items", "org_id,received_at") else "NOT INDEXED")
     return entries, received
 
 
+@contextmanager
+def _roomy_cache(conn: Any) -> Iterator[None]:
+    """Raise the connection's page cache while the ranking runs, and give the memory back afterwards."""
+    (before,) = conn.execute("PRAGMA cache_size").fetchone()
+    roomier = (before < 0 and -before < RANKING_CACHE_KIB) or 0 < before < RANKING_CACHE_KIB // 4
+    if roomier:
+        conn.execute(f"PRAGMA cache_size = -{RANKING_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        if roomier:
+            conn.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def compute(conn: Any, orgs: Sequence[OrganisationOut], period: Period) -> list[OrgFigures]:
     """The figures of each organisation in ``orgs`` for ``period``, from the cache's connection (read only)."""
-    counts: dict[str, dict[str, Any]] = {o.id: {} for o in orgs}
+    received: dict[str, int] = {}
+    answers: dict[str, tuple[str, str, str, float]] = {}  # item → its last answer of the period: at, org, due, hours
+    ratings: dict[str, tuple[str, str, int]] = {}  # item → its last rating of the period: at, org, score
     by_zone: dict[str, list[str]] = {}
     for org in orgs:
         by_zone.setdefault(org.timezone, []).append(org.id)
-    entries_sql, received_sql = _queries(conn)
-    for zone, ids in sorted(by_zone.items()):
-        start, end = period.bounds(zone)
-        params = {"orgs": json.dumps(ids), "start": start, "end": end, "low": LOW_RATING_MAX}
-        for org_id, n in conn.execute(received_sql, params).fetchall():
-            counts[org_id]["received"] = int(n)
-        for org_id, kind, n, part, average in conn.execute(entries_sql, params).fetchall():
-            if kind == "answered":
-                counts[org_id].update(answered=int(n), answered_in_time=int(part),
-                                      average_hours=None if average is None else float(average))
-            else:
-                counts[org_id].update(rated=int(n), reprocessed=int(part),
-                                      average_rating=None if average is None else float(average))
+    with _roomy_cache(conn):
+        entries_sql, received_sql = _queries(conn)
+        for zone, ids in sorted(by_zone.items()):
+            start, end = period.bounds(zone)
+            params = {"orgs": json.dumps(ids), "start": start, "end": end, "prefix": RATING_PREFIX,
+                      "prefix_len": len(RATING_PREFIX)}
+            received.update((str(org_id), int(n)) for org_id, n in conn.execute(received_sql, params))
+            for item_id, kind, at, org_id, due_at, value in conn.execute(entries_sql, params):
+                if kind == "answered":
+                    if item_id not in answers or at > answers[item_id][0]:
+                        answers[item_id] = (at, org_id, due_at, float(value))
+                elif value is not None and (item_id not in ratings or at > ratings[item_id][0]):
+                    ratings[item_id] = (at, org_id, int(value))
+    counts: dict[str, dict[str, Any]] = {o.id: {"received": received.get(o.id, 0)} for o in orgs}
+    hours: dict[str, list[float]] = {}
+    for at, org_id, due_at, spent in answers.values():
+        row = counts[org_id]
+        row["answered"] = row.get("answered", 0) + 1
+        row["answered_in_time"] = row.get("answered_in_time", 0) + (at < due_at)
+        hours.setdefault(org_id, []).append(spent)
+    scores: dict[str, list[int]] = {}
+    for _at, org_id, score in ratings.values():
+        scores.setdefault(org_id, []).append(score)
+    for org_id, taken in hours.items():
+        counts[org_id]["average_hours"] = sum(taken) / len(taken)
+    for org_id, given in scores.items():
+        counts[org_id].update(rated=len(given), average_rating=sum(given) / len(given),
+                              reprocessed=sum(1 for s in given if s <= LOW_RATING_MAX))
     return [OrgFigures(o.id, o.name, o.level, o.parent_id, **counts[o.id]) for o in orgs]
 
 

@@ -58,7 +58,8 @@ OTHERS = [
     # the settlement: 24 h in time rated 4; 48 h late rated 1
     _item("v1", "v", "2026-03-03T05:00", "2026-04-02T19:00", ["2026-03-04T05:00"], "2026-03-05T05:00", rating=4),
     _item("v2", "v", "2026-03-05T05:00", "2026-03-06T19:00", ["2026-03-07T05:00"], "2026-03-08T05:00", rating=1),
-    # answered in February, then again in March after being sent back: only the last answer counts (72 h... )
+    # answered in February, then again in March after being sent back: March counts the March answer (216 h),
+    # February its own (24 h): a month's figures never change later
     _item("v3", "v", "2026-02-20T05:00", "2026-03-10T19:00", ["2026-02-21T05:00", "2026-03-01T05:00"]),
     # Берёзовск (Moscow): 24 h in time rated 5; 24 h in time not rated
     _item("b1", "b", "2026-03-10T10:00", "2026-04-09T21:00", ["2026-03-11T10:00"], "2026-03-12T10:00", rating=5),
@@ -182,3 +183,16 @@ def test_the_same_figures_whichever_indexes_the_cache_has(cache: Cache, indexes:
     for statement in indexes:  # as migration 0008 may add them
         cache.db.execute(statement)
     assert _rows(cache) == before
+
+
+def test_each_period_counts_its_own_last_answer(cache: Cache) -> None:
+    february = {r.org_id: r for r in compute(cache.db.conn, ORGS[1:], Period.month(date(2026, 2, 1)))}["v"]
+    assert (february.answered, february.answered_in_time, february.average_hours) == (1, 1, pytest.approx(24))
+
+
+def test_the_rating_its_history_entry_records(cache: Cache) -> None:
+    item = _item("b9", "b", "2026-03-10T10:00", "2026-04-09T21:00", ["2026-03-11T10:00"], "2026-03-12T10:00")
+    rated = item.history[-1].model_copy(update={"comment": "оценка заявителя: 2"})
+    cache.apply_page([item.model_copy(update={"history": [*item.history[:-1], rated]})], 2)  # no rating in the record
+    b = _rows(cache)["b"]
+    assert (b.rated, b.reprocessed, b.average_rating) == (2, 1, pytest.approx((5 + 2) / 2))
