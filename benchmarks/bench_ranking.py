@@ -28,7 +28,7 @@ from pathlib import Path
 
 from offline_cache.contract.models import HistoryOut, Item, OrganisationOut
 from offline_cache.domain.model import ItemKind, OrgLevel, Status
-from offline_cache.ranking import Figure, Period, rank, subordinates
+from offline_cache.ranking import RATING_PREFIX, Figure, Period, rank, subordinates
 from offline_cache.reports import month_bounds, monthly_summary
 from offline_cache.store.cache import Cache
 from tests.world import CATEGORIES
@@ -82,8 +82,9 @@ def make_item(n: int, orgs: list[OrganisationOut]) -> Item:
             answered = again
         if rng.random() < 0.5 and answered + timedelta(days=2) < NOW:
             rating = rng.randint(1, 5)
-            steps.append(HistoryOut(at=answered + timedelta(days=2), actor_id="x", action="rated",
-                                    from_status=Status.ANSWERED, to_status=Status.CLOSED))
+            steps.append(HistoryOut(at=answered + timedelta(days=2), actor_id=None, action="rated",
+                                    from_status=Status.ANSWERED, to_status=Status.CLOSED,
+                                    comment=f"{RATING_PREFIX}{rating}"))  # as domain.workflow.apply_rating words it
             status = Status.CLOSED
     return Item(
         id=f"b-{n}", number=f"2026-{n:07d}", kind=ItemKind.MESSAGE, org_id=rng.choice(orgs[1:]).id,
@@ -140,7 +141,7 @@ def main() -> int:
     parser.add_argument("--keep", default="", help="a folder to keep the built cache in and reuse it from")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="posdesk-bench-"))
-    kept = Path(args.keep) / f"ranking-v2-{args.items}-{args.orgs}.posdesk" if args.keep else None
+    kept = Path(args.keep) / f"ranking-v3-{args.items}-{args.orgs}.posdesk" if args.keep else None
     built = kept if kept is not None and kept.exists() else folder / "built.posdesk"
     orgs = make_orgs(args.orgs)
     t = time.perf_counter()
