@@ -30,6 +30,7 @@ from desktop.lock.settings import app_settings
 from desktop.outbox.workstation import OfflineWork
 from desktop.queue.model import QueueModel
 from desktop.queue.panel import QueuePanel
+from desktop.search.index_status import IndexStatus
 from desktop.session import Session
 from desktop.wipe.dialog import install as install_wipe
 from offline_cache.attachments import ExternalCopies
@@ -128,6 +129,7 @@ class MainWindow(QMainWindow):
         bridge = session.worker.bridge
         bridge.statusChanged.connect(self._sync_status)
         bridge.progress.connect(self._progress)
+        bridge.indexProgress.connect(self.index_status.show_progress)
         bridge.itemsChanged.connect(self._items_changed)
         bridge.outboxChanged.connect(self._outbox_changed)
         bridge.attachmentFetched.connect(self._attachment_fetched)
@@ -165,7 +167,8 @@ class MainWindow(QMainWindow):
         self.sync_button.setObjectName("syncButton")
         self.sync_button.clicked.connect(self.session.worker.sync_now)
         roles = ", ".join(role_name(r) for r in sorted(self.session.roles))
-        for widget in (self.online, self.last_sync, self.progress):
+        self.index_status = IndexStatus(self.session.reader.db.conn)
+        for widget in (self.online, self.last_sync, self.progress, self.index_status):
             bar.addWidget(widget)
         bar.addPermanentWidget(QLabel(f"{self.session.me.user.full_name} · {roles}"))
         bar.addPermanentWidget(self.outbox)
@@ -374,6 +377,7 @@ class MainWindow(QMainWindow):
             for signal, slot in ((bridge.statusChanged, self._sync_status), (bridge.progress, self._progress),
                                  (bridge.itemsChanged, self._items_changed),
                                  (bridge.outboxChanged, self._outbox_changed),
-                                 (bridge.attachmentFetched, self._attachment_fetched)):
+                                 (bridge.attachmentFetched, self._attachment_fetched),
+                                 (bridge.indexProgress, self.index_status.show_progress)):
                 signal.disconnect(slot)  # only this window's: others may share the session
         super().closeEvent(event)
