@@ -120,6 +120,8 @@ class MainWindow(QMainWindow):
                                                    self._clock)  # type: ignore[arg-type]
 
         self.navigation.currentRowChanged.connect(self._queue_selected)
+        # The card marks the words of the search that produced the list (before showing its first row).
+        self.model.modelReset.connect(lambda: self.card.set_search(self.model.filters.text))
         self.panel.currentItemChanged.connect(self.card.show_item)
         self.panel.searchAllRequested.connect(lambda: self.navigation.setCurrentRow(self.queues.index(QueueId.ALL)))
         self.card.attachmentRequested.connect(self._open_attachment)
