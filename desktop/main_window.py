@@ -123,6 +123,7 @@ class MainWindow(QMainWindow):
         # The card marks the words of the search that produced the list (before showing its first row).
         self.model.modelReset.connect(lambda: self.card.set_search(self.model.filters.text))
         self.panel.currentItemChanged.connect(self.card.show_item)
+        self.card.similar.openRequested.connect(self.open_item)
         self.panel.searchAllRequested.connect(lambda: self.navigation.setCurrentRow(self.queues.index(QueueId.ALL)))
         self.card.attachmentRequested.connect(self._open_attachment)
         self.card.thumbnailsWanted.connect(self._fetch_thumbnails)
@@ -192,6 +193,28 @@ class MainWindow(QMainWindow):
             self.tray: QSystemTrayIcon | None = QSystemTrayIcon(self.windowIcon(), self)
         else:
             self.tray = None
+
+    def open_item(self, item_id: str) -> None:
+        """Show ``item_id`` selected in the queue: in «Все» without search or filters when the current
+        list lacks it; in the card alone when it is beyond the rows loaded."""
+        if self.model.row_of(item_id) < 0:
+            self.panel.search.blockSignals(True)
+            self.panel.search.clear()
+            self.panel.search.blockSignals(False)
+            for combo in (self.panel.status, self.panel.category, self.panel.organisation, self.panel.urgency):
+                combo.blockSignals(True)
+                combo.setCurrentIndex(0)
+                combo.blockSignals(False)
+            everything = self.queues.index(QueueId.ALL) if QueueId.ALL in self.queues else self.navigation.currentRow()
+            if self.navigation.currentRow() != everything:
+                self.navigation.setCurrentRow(everything)  # reloads the model with the cleared filters
+            else:
+                self.model.set_filters(self.panel.filters())
+        if self.model.row_of(item_id) >= 0:
+            self.panel.select_item(item_id)
+            self.panel.table.setFocus()
+        else:
+            self.card.show_item(item_id)
 
     def _focus_search(self) -> None:
         self.panel.search.setFocus()

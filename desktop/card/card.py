@@ -29,6 +29,7 @@ from desktop.countdown import URGENCY_COLOURS, countdown
 from desktop.editor.editor import AnswerEditor
 from desktop.labels import kind_name, status_name
 from desktop.search.highlight import highlight_matches
+from desktop.search.similar_view import SimilarMessages
 from desktop.worker import SyncWorker
 from offline_cache.actions import offered_actions
 from offline_cache.contract.convert import item_to_state
@@ -151,6 +152,9 @@ class MessageCard(QScrollArea):
         self.content.setStretchFactor(0, 1)
         self.content.setStretchFactor(1, 1)
         layout.addWidget(self.content, 1)
+        # Repeats from the same address or on the same problem (rejection ground 13), looked up on the worker.
+        self.similar = SimilarMessages(worker, self._local)
+        layout.addWidget(self.similar)
         self.attachments = QListWidget()
         self.attachments.setViewMode(QListWidget.ViewMode.IconMode)
         self.attachments.setIconSize(QSize(64, 48))
@@ -223,6 +227,7 @@ class MessageCard(QScrollArea):
             self.chain.hide()
             self.attachments.clear()
             self.history.clear()
+            self.similar.show_for(None)
             self.shown.emit("")
             return
         self.title.setText(f"№ {item.number} · {kind_name(item.kind)}")
@@ -245,6 +250,7 @@ class MessageCard(QScrollArea):
         self._fill_answer(item)
         self._fill_attachments(item)
         self._fill_history(item)
+        self.similar.show_for(item.id)
         self.tick()
         self.shown.emit(item.id)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from desktop.queue.model import ItemIdRole
 from offline_cache.contract.models import InjectMessageRequest, Item
+from offline_cache.domain.model import Action
 from offline_cache.queues import QueueId
 from tests.desktop.conftest import WindowFactory
 from tests.world import World
@@ -56,3 +58,38 @@ def test_a_word_finds_its_forms_and_the_card_marks_them(world: World, open_windo
 
     window.panel.search.clear()
     qtbot.waitUntil(lambda: window.model.total == 3 and window.card.matches == [], timeout=WAIT)
+
+
+def test_the_card_lists_similar_messages_and_opens_them(world: World, open_window: WindowFactory,
+                                                        qtbot: QtBot) -> None:
+    target = inject(world, "На дороге у дома глубокие ямы, машины ломают колёса",
+                    "ул. Ново-Садовая, д. 52, корп. 2, кв. 14")
+    lift = inject(world, "Не работает лифт", "Ново-Садовой ул., дом 52 корпус 2")  # the same house, written otherwise
+    inject(world, "Не вывозят мусор", "ул. Ново-Садовая, д. 52, корп. 3")  # the next building
+    repeat = inject(world, "Ямы на дорогах ломают колеса машинам", "пр-т Ленина, д. 7")
+    ground = world.platform.rejection_grounds()[0].code
+    repeat = world.client("c-coord").act(repeat.id, Action.REJECT, repeat.version,
+                                         {"ground_code": ground, "comment": "Повторное обращение"})
+    inject(world, "Сломана скамейка в сквере", "ул. Полевая, д. 21")
+    window = open_window("c-coord")
+    window.navigation.setCurrentRow(window.queues.index(QueueId.ALL))
+    similar = window.card.similar
+    with qtbot.waitSignal(similar.found, timeout=WAIT, check_params_cb=lambda item_id: item_id == target.id):
+        window.panel.select_item(target.id)
+    assert similar.rows() == [(lift.id, "На распределении", "—"),  # by address
+                              (repeat.id, "Отклонено", "Повторное обращение")]  # by text, with the rejection
+    headings = [similar.tree.topLevelItem(n).text(0) for n in range(similar.tree.topLevelItemCount())]
+    assert headings[0] == "По тому же адресу: 1" and headings[2] == "С похожим текстом: 1"
+
+    # Enter on a row opens that item in the queue, even from a queue it is not in.
+    window.navigation.setCurrentRow(window.queues.index(QueueId.ROUTING))  # the rejected item is not here
+    window.panel.select_item(target.id)
+    qtbot.waitUntil(lambda: similar.item_id == target.id and len(similar.rows()) == 2, timeout=WAIT)
+    similar.tree.setFocus()
+    similar.tree.setCurrentItem(next(similar.tree.topLevelItem(n) for n in range(similar.tree.topLevelItemCount())
+                                     if similar.tree.topLevelItem(n).data(0, Qt.ItemDataRole.UserRole) == repeat.id))
+    qtbot.keyClick(similar.tree, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.card.item is not None and window.card.item.id == repeat.id, timeout=WAIT)
+    assert window.model.queue is QueueId.ALL and window.panel.table.currentIndex().data(ItemIdRole) == repeat.id
+    qtbot.waitUntil(lambda: similar.item_id == repeat.id and target.id in {r[0] for r in similar.rows()},
+                    timeout=WAIT)  # and the repeat lists the first message in turn
