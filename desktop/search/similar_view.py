@@ -7,6 +7,8 @@ answer to the latest request is shown, so a quick walk down the queue shows the 
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from datetime import datetime
 
@@ -27,10 +29,16 @@ def _t(text: str) -> str:
     return QCoreApplication.translate("SimilarMessages", text)
 
 
+#: The formulas an answer opens with («Уважаемый Алексей Борисович! По вашему сообщению № … сообщаем»):
+#: on one line they would hide the substance.
+_SALUTATION = re.compile(r"^\s*(Уважаем\w*[^!.\n]{0,80}!\s*)?"
+                         r"(По вашему (сообщению|обращению)[^.:\n]{0,60}сообщаем[,:.]?\s*)?")
+
+
 def _line(text: str | None) -> str:
     if not text:
         return "—"
-    flat = " ".join(text.split())
+    flat = " ".join(_SALUTATION.sub("", text).split()) or " ".join(text.split())
     return flat if len(flat) <= ANSWER_CHARS else flat[:ANSWER_CHARS - 1] + "…"
 
 
@@ -56,7 +64,8 @@ class SimilarMessages(QGroupBox):
     openRequested = Signal(str)
     found = Signal(str)
 
-    COLUMNS = ("Номер", "Статус", "Зарегистрировано", "Адрес", "Ответ")
+    #: The answer next to the status: what the official compares first (a consistent answer, a repeat).
+    COLUMNS = ("Номер", "Статус", "Ответ", "Адрес", "Зарегистрировано")
 
     def __init__(self, worker: SyncWorker | None, local: Callable[[datetime | None], str],
                  parent: QWidget | None = None) -> None:
@@ -75,7 +84,7 @@ class SimilarMessages(QGroupBox):
         self.tree.setMaximumHeight(220)
         header = self.tree.header()
         header.setStretchLastSection(True)
-        for column, width in enumerate((110, 130, 150, 220)):
+        for column, width in enumerate((110, 130, 260, 200)):
             header.resizeSection(column, width)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.tree.itemActivated.connect(self._activated)
@@ -153,9 +162,11 @@ class SimilarMessages(QGroupBox):
     def _row(self, entry: SimilarItem) -> QTreeWidgetItem:
         registered = datetime.fromisoformat(entry.registered_at) if entry.registered_at else None
         # Item views show their text as plain text: the citizen's address and the answer need no escaping.
-        row = QTreeWidgetItem([entry.number, status_name(entry.status), self._local(registered), entry.address,
-                               _line(entry.answer)])
+        row = QTreeWidgetItem([entry.number, status_name(entry.status), _line(entry.answer), entry.address,
+                               self._local(registered)])
         row.setData(0, Qt.ItemDataRole.UserRole, entry.id)
+        if entry.answer:  # the whole answer on hovering; escaped, since a tooltip may take text for markup
+            row.setToolTip(2, f"<p>{html.escape(entry.answer)}</p>")
         return row
 
     def rows(self) -> list[tuple[str, str, str]]:
@@ -164,7 +175,7 @@ class SimilarMessages(QGroupBox):
         for row in self._top():
             item_id = row.data(0, Qt.ItemDataRole.UserRole)
             if item_id:
-                found.append((str(item_id), row.text(1), row.text(4)))
+                found.append((str(item_id), row.text(1), row.text(2)))
         return found
 
     def _activated(self, row: QTreeWidgetItem, _column: int) -> None:

@@ -69,7 +69,7 @@ def test_the_card_lists_similar_messages_and_opens_them(world: World, open_windo
     repeat = inject(world, "Ямы на дорогах ломают колеса машинам", "пр-т Ленина, д. 7")
     ground = world.platform.rejection_grounds()[0].code
     repeat = world.client("c-coord").act(repeat.id, Action.REJECT, repeat.version,
-                                         {"ground_code": ground, "comment": "Повторное обращение"})
+                                         {"ground_code": ground, "comment": "Повторное обращение <b>см. ранее</b>"})
     inject(world, "Сломана скамейка в сквере", "ул. Полевая, д. 21")
     window = open_window("c-coord")
     window.navigation.setCurrentRow(window.queues.index(QueueId.ALL))
@@ -77,7 +77,10 @@ def test_the_card_lists_similar_messages_and_opens_them(world: World, open_windo
     with qtbot.waitSignal(similar.found, timeout=WAIT, check_params_cb=lambda item_id: item_id == target.id):
         window.panel.select_item(target.id)
     assert similar.rows() == [(lift.id, "На распределении", "—"),  # by address
-                              (repeat.id, "Отклонено", "Повторное обращение")]  # by text, with the rejection
+                              (repeat.id, "Отклонено", "Повторное обращение <b>см. ранее</b>")]  # by text
+    [repeat_row] = [similar.tree.topLevelItem(n) for n in range(similar.tree.topLevelItemCount())
+                    if similar.tree.topLevelItem(n).data(0, Qt.ItemDataRole.UserRole) == repeat.id]
+    assert repeat_row.toolTip(2) == "<p>Повторное обращение &lt;b&gt;см. ранее&lt;/b&gt;</p>"  # shown literally
     headings = [similar.tree.topLevelItem(n).text(0) for n in range(similar.tree.topLevelItemCount())]
     assert headings[0] == "По тому же адресу: 1" and headings[2] == "С похожим текстом: 1"
 
