@@ -24,9 +24,10 @@ from offline_cache.store.items import _SEARCH_ROWS
 
 #: ``sync_state`` key: {"done": the last rowid rewritten, "last": the highest rowid to rewrite}.
 MARKER = "search_rebuild"
-#: Rows per transaction: a few tens of milliseconds of the writer's lock, so the sync and the
-#: official's actions wait little behind a batch.
-BATCH = 500
+#: Rows per transaction. benchmarks/bench_rebuild.py, 10,000 items on 2 busy cores: 250 rows hold the
+#: writer's lock 106 ms median (p95 514 ms, when the index merges its segments), 500 rows 468 ms
+#: (p95 1.2 s); the sync and the official's actions wait behind a batch at most that long.
+BATCH = 250
 
 #: SQL recording that the whole index is to be rewritten (in migration 0006; nothing when no items).
 MARK_ALL = (f"INSERT OR REPLACE INTO sync_state (key, value) SELECT '{MARKER}', "
