@@ -31,6 +31,7 @@ from desktop.outbox.workstation import OfflineWork
 from desktop.queue.model import QueueModel
 from desktop.queue.panel import QueuePanel
 from desktop.search.index_status import IndexStatus
+from desktop.search.similar_view import SIMILAR_SHORTCUT
 from desktop.session import Session
 from desktop.wipe.dialog import install as install_wipe
 from offline_cache.attachments import ExternalCopies
@@ -189,6 +190,9 @@ class MainWindow(QMainWindow):
             self.addAction(go)
         self.addAction(search)
         self.addAction(sync)
+        similar = QAction(_t("Похожие сообщения"), self, shortcut=QKeySequence(SIMILAR_SHORTCUT))
+        similar.triggered.connect(self._focus_similar)
+        self.addAction(similar)
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray: QSystemTrayIcon | None = QSystemTrayIcon(self.windowIcon(), self)
         else:
@@ -215,6 +219,12 @@ class MainWindow(QMainWindow):
             self.panel.table.setFocus()
         else:
             self.card.show_item(item_id)
+
+    def _focus_similar(self) -> None:
+        """Into the card's similar messages, where Enter opens one."""
+        if self.card.similar.isVisible():
+            self.card.ensureWidgetVisible(self.card.similar)
+            self.card.similar.tree.setFocus()
 
     def _focus_search(self) -> None:
         self.panel.search.setFocus()

@@ -21,6 +21,7 @@ from desktop.worker import SyncWorker
 from offline_cache.similar import Similar, SimilarItem, similar_items
 from offline_cache.store.cache import Cache
 
+SIMILAR_SHORTCUT = "Ctrl+Shift+M"  # the window's action that moves into the list
 ANSWER_CHARS = 160  # of an answer, on one line: the whole answer is in the item's own card
 LIMIT = 20  # items per list
 
@@ -69,7 +70,7 @@ class SimilarMessages(QGroupBox):
 
     def __init__(self, worker: SyncWorker | None, local: Callable[[datetime | None], str],
                  parent: QWidget | None = None) -> None:
-        super().__init__(_t("Похожие сообщения"), parent)
+        super().__init__(_t("Похожие сообщения ({key})").format(key=SIMILAR_SHORTCUT), parent)
         self.setObjectName("similarMessages")
         self._worker, self._local = worker, local
         self._request = ""  # the run_write request whose answer is awaited
