@@ -203,7 +203,15 @@ class SyncWorker:
             started = time.monotonic()
 
         try:
-            rebuild(cache.db.conn, report, stop=self._index_stop, batch=self._index_batch)
+            while not self._index_stop.is_set():
+                try:
+                    rebuild(cache.db.conn, report, stop=self._index_stop, batch=self._index_batch)
+                    return
+                except STORAGE_ERRORS as exc:
+                    name = str(getattr(exc, "sqlite_errorname", ""))
+                    if not name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+                        raise
+                    self._index_stop.wait(1.0)  # a long write of the sync's: the batch is tried again
         except Exception as exc:  # a full disk, say: the marker keeps the place for the next start
             log.warning("search index rewrite stopped: %s", describe(exc))
         finally:
