@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from offline_cache.contract.models import Item
-from offline_cache.search_rebuild import RebuildProgress, pending, rebuild
+from offline_cache.search_rebuild import RebuildProgress, pending, rebuild, rebuild_batch
+from offline_cache.similar import similar_items
 from offline_cache.store.cache import Cache
 from offline_cache.store.schema import MIGRATIONS, applied
 from offline_cache.word_forms import prefix_query, reduce
@@ -175,3 +176,17 @@ def test_a_rewrite_stops_between_batches_and_goes_on(tmp_path: Path) -> None:
 
 def test_a_new_cache_has_nothing_to_rewrite(cache: Cache) -> None:
     assert pending(cache.db.conn) is None
+
+
+def test_similar_messages_are_found_while_the_index_is_rewritten(tmp_path: Path) -> None:
+    cache = Cache.open(v5_copy(tmp_path), FIXTURE_KEY)
+    try:
+        # Old rows hold «ново», «садовая»: the address's stems are looked up by prefix until the rewrite ends.
+        assert pending(cache.db.conn) is not None
+        assert [s.id for s in similar_items(cache.db.conn, "m-v5-0001").same_address] == ["m-v5-0002"]
+        assert rebuild_batch(cache.db.conn, 1) is not None  # half old, half new
+        assert [s.id for s in similar_items(cache.db.conn, "m-v5-0002").same_address] == ["m-v5-0001"]
+        assert rebuild(cache.db.conn)
+        assert [s.id for s in similar_items(cache.db.conn, "m-v5-0001").same_address] == ["m-v5-0002"]
+    finally:
+        cache.close()
