@@ -97,3 +97,15 @@ def test_the_card_lists_similar_messages_and_opens_them(world: World, open_windo
     assert window.model.queue is QueueId.ALL and window.panel.table.currentIndex().data(ItemIdRole) == repeat.id
     qtbot.waitUntil(lambda: similar.item_id == repeat.id and target.id in {r[0] for r in similar.rows()},
                     timeout=WAIT)  # and the repeat lists the first message in turn
+
+
+def test_the_status_bar_follows_the_index_rewrite(open_window: WindowFactory, qtbot: QtBot) -> None:
+    window = open_window("c-coord")
+    status = window.index_status
+    assert status.isHidden()  # a new cache: its index holds stems from the start
+    bridge = window.session.worker.bridge
+    bridge._index.emit(45, 100)  # as the worker's rewrite thread reports (queued to the window's thread)
+    qtbot.waitUntil(lambda: status.isVisible() and status.text() == "Перестройка поискового индекса: 45 %",
+                    timeout=WAIT)
+    bridge._index.emit(100, 100)
+    qtbot.waitUntil(status.isHidden, timeout=WAIT)
