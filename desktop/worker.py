@@ -1,4 +1,8 @@
-"""The background worker: the sync engine and every write run on one thread; results come back as signals."""
+"""The background worker: the sync engine and every write run on one thread; results come back as signals.
+
+One exception: an upgraded cache's search index is rewritten on a second thread with its own connection,
+in short transactions between the sync's (``offline_cache.search_rebuild``).
+"""
 
 from __future__ import annotations
 
@@ -140,7 +144,7 @@ def _reason(exc: Exception) -> str:
 
 
 class SyncWorker:
-    """Owns the cache's writer connection and the sync engine on a background thread."""
+    """Owns the cache's writer connection and the sync engine on a background thread (and the index rewrite's)."""
 
     def __init__(self, cache_path: Path, key: bytes, client: PlatformClient, *, interval: float = 60.0,
                  page_size: int = 500, login: str | None = None, report_every: float = 0.25,
