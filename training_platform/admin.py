@@ -20,9 +20,15 @@ from offline_cache.contract.admin import (
     NewCategoryRequest,
     NewStaffRequest,
 )
-from offline_cache.contract.convert import staff_to_contract
+from offline_cache.contract.convert import staff_to_contract, stage_terms_to_contract, stage_terms_to_domain
 from offline_cache.contract.models import CategoryOut, HistoryOut, Item, StaffOut
-from offline_cache.domain.administration import ASSIGNEE_STATUSES, missing_required_role, term_of, term_problem
+from offline_cache.domain.administration import (
+    ASSIGNEE_STATUSES,
+    TERM_KIND_NAMES,
+    missing_required_role,
+    term_of,
+    term_problem,
+)
 from offline_cache.domain.deadlines import routing_due
 from offline_cache.domain.model import Role, Status
 from offline_cache.domain.staff import Actor, StaffMember
@@ -257,8 +263,13 @@ def _category_term(kind: str, days: int | None) -> tuple[str, int]:
     return term.kind.value, term.days
 
 
+def _served(category: CategoryOut) -> CategoryOut:
+    """The category as ``GET /categories`` serves it: stage control terms filled in with the defaults."""
+    return category.model_copy(update={"stage_terms": stage_terms_to_contract(stage_terms_to_domain(category))})
+
+
 def _term_text(category: CategoryOut) -> str:
-    return f"{category.term_days} дн. ({category.term_kind.value})"
+    return f"{category.term_days} дн. ({TERM_KIND_NAMES[category.term_kind].split(' (')[0].lower()})"
 
 
 def add_category(platform: Platform, user: StaffMember, req: NewCategoryRequest) -> CategoryOut:
@@ -282,7 +293,7 @@ def add_category(platform: Platform, user: StaffMember, req: NewCategoryRequest)
         what = "подкатегория" if req.parent_code else "категория"
         record_event(platform, actor, "category_added", category.code,
                      f"Добавлена {what} «{category.name}», срок ответа {_term_text(category)}")
-        return category
+        return _served(category)
 
 
 def _category(platform: Platform, actor: Actor, code: str) -> CategoryOut:
@@ -307,7 +318,7 @@ def change_category(platform: Platform, user: StaffMember, code: str, req: Categ
         record_event(platform, actor, "category_changed", code,
                      f"Категория «{before.name}»: срок {_term_text(before)} → {_term_text(after)}"
                      + (f", название → «{after.name}»" if after.name != before.name else ""))
-        return after
+        return _served(after)
 
 
 def retire_category(platform: Platform, user: StaffMember, code: str) -> CategoryOut:
@@ -323,5 +334,5 @@ def retire_category(platform: Platform, user: StaffMember, code: str) -> Categor
         store.put_categories(actor.org_id, retired)
         record_event(platform, actor, "category_retired", code, f"Выведена из употребления категория «{before.name}»"
                      + (f" и её подкатегории ({len(retired) - 1})" if len(retired) > 1 else ""))
-        return before.model_copy(update={"retired": True})
+        return _served(before.model_copy(update={"retired": True}))
 
