@@ -23,6 +23,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from desktop.admin.categories import CategoriesPage
+from desktop.admin.events import EventsPage
 from desktop.admin.online import AdminOps
 from desktop.admin.staff import StaffPage
 from desktop.session import Session
@@ -76,8 +77,10 @@ class AdminWindow(QDialog):
         zone = ZoneInfo(me.organisation.timezone)
         self.staff = StaffPage(session.reader, self.ops, me.organisation.id, zone, clock, self.say)
         self.categories = CategoriesPage(session.reader, self.ops, self.say)
-        self.add_page(_t("Сотрудники"), self.staff)
-        self.add_page(_t("Категории"), self.categories)
+        self.events = EventsPage(session.reader, self.ops, zone)
+        self.tabs.addTab(self.staff, _t("Сотрудники"))
+        self.tabs.addTab(self.categories, _t("Категории"))
+        self.tabs.addTab(self.events, _t("Журнал изменений"))  # always last: ``add_page`` inserts before it
         for title, factory in _EXTRA_PAGES:
             self.add_page(title, factory(self))
         for n in range(1, 10):  # Ctrl+1…9 switch tabs, as they switch queues in the main window
@@ -86,12 +89,15 @@ class AdminWindow(QDialog):
                                  if i < self.tabs.count() else None)
             self.addAction(go)
         self.ops.onlineChanged.connect(self._online_changed)
+        self.ops.changed.connect(lambda _action: self.events.reload())
+        self.tabs.currentChanged.connect(lambda i: self.events.reload() if self.tabs.widget(i) is self.events
+                                         else None)
         self._online_changed(self.ops.online, self.ops.reason)
         self.reload()
 
     def add_page(self, title: str, widget: QWidget) -> int:
-        """Add a tab (the documented hook for more administration areas); returns its index."""
-        return self.tabs.addTab(widget, title)
+        """Add a tab before «Журнал изменений» (the hook for more administration areas); returns its index."""
+        return self.tabs.insertTab(self.tabs.indexOf(self.events), widget, title)
 
     def reload(self) -> None:
         """Fresh data from the platform when it is reachable; the cache otherwise (already shown)."""
@@ -141,6 +147,8 @@ class AdminSupport(QObject):
             self.window.raise_()
             self.window.activateWindow()
             return self.window
+        if self.window is not None:  # hidden by the auto-lock: a fresh one replaces it
+            self.window.close()
         clock = self.main._clock
         admin = AdminWindow(self.main.session, clock, self.main)  # type: ignore[arg-type]
         admin.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -179,6 +179,8 @@ def test_offline_the_screens_are_read_only_from_the_cache(world: World, open_win
             assert not button.isEnabled(), button.objectName()
         admin.staff.open_add()
         assert admin.staff.dialog is None
+        admin.tabs.setCurrentWidget(admin.events)  # the log: this workstation's own lines, said so
+        assert "с этого компьютера" in admin.events.source.text()
     finally:
         world.client().set_faults(FaultConfig())
     # Back online: the next sync says so and editing returns.
