@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QTabWidget, QVBoxLayout, QWidget
 
@@ -141,6 +141,13 @@ class AdminSupport(QObject):
         menu = window.menuBar().addMenu(_t("Администрирование"))
         menu.setObjectName("adminMenu")
         menu.addAction(self.action)
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The main window closes (the session with it): the administration window stops listening first.
+        if watched is self.main and event.type() == QEvent.Type.Close and self.window is not None:
+            self.window.close()
+        return False
 
     def open(self) -> AdminWindow:
         if self.window is not None and self.window.isVisible():
