@@ -32,7 +32,7 @@ from offline_cache.domain.model import Role
 if TYPE_CHECKING:
     from desktop.main_window import MainWindow
 
-ADMIN_SHORTCUT = "Ctrl+Shift+A"
+ADMIN_SHORTCUT = "Ctrl+Shift+M"
 
 #: (title, factory) of tabs other features add to every window built afterwards (see ``register_page``).
 _EXTRA_PAGES: list[tuple[str, Callable[[AdminWindow], QWidget]]] = []
