@@ -8,6 +8,8 @@ from pathlib import Path
 from offline_cache.admin import admin_audit_lines, audit_admin, cached_categories, cached_staff
 from offline_cache.audit import audit_rows, csv_lines
 from offline_cache.audit_chain import verify
+from offline_cache.contract.admin import CategoryChangeRequest
+from offline_cache.domain.deadlines import TermKind
 from offline_cache.store.cache import Cache
 from offline_cache.sync import SyncEngine, SyncStatus
 from tests.world import World
@@ -34,5 +36,27 @@ def test_admin_changes_are_audited_and_listed(world: World, tmp_path: Path) -> N
         # The read-only screens' data: the cache's staff (active first) and categories (subcategories under theirs).
         assert {s.id for s in cached_staff(cache, "c")} >= {"c-admin", "c-coord", "c-exec1"}
         assert [c.code for c in cached_categories(cache)] == ["roads", "light", "snow"]  # by name
+    finally:
+        cache.close()
+
+
+def test_the_next_sync_brings_an_administrators_change(world: World, tmp_path: Path) -> None:
+    """``directory_version`` in /me moved: the workstation downloads the directory at its next sync, not hourly."""
+    cache = Cache.open(tmp_path / "coord.posdesk", secrets.token_bytes(32))
+    try:
+        engine = SyncEngine(cache, world.client("c-coord"))  # the periodic directory refresh: an hour away
+        assert engine.sync_once().status is SyncStatus.IDLE
+        admin = world.client("c-admin")
+        admin.change_category("light", CategoryChangeRequest(name="Освещение", term_kind=TermKind.ACCELERATED))
+        admin.deactivate("c-exec3")
+        assert engine.sync_once().status is SyncStatus.IDLE
+        assert {c.code: c.term_days for c in cached_categories(cache)}["light"] == 10
+        assert {s.id: s.active for s in cached_staff(cache, "c")}["c-exec3"] is False
+        calls: list[str] = []
+        client = engine.client
+        original = client.staff
+        client.staff = lambda: calls.append("staff") or original()  # type: ignore[method-assign]
+        engine.sync_once()  # nothing changed since: the directory is not downloaded again
+        assert calls == []
     finally:
         cache.close()
