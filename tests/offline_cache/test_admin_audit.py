@@ -44,6 +44,7 @@ def test_the_next_sync_brings_an_administrators_change(world: World, tmp_path: P
     """``directory_version`` in /me moved: the workstation downloads the directory at its next sync, not hourly."""
     cache = Cache.open(tmp_path / "coord.posdesk", secrets.token_bytes(32))
     try:
+        world.inject()  # a cursor past 0 (an empty cache takes the directory at every sync)
         engine = SyncEngine(cache, world.client("c-coord"))  # the periodic directory refresh: an hour away
         assert engine.sync_once().status is SyncStatus.IDLE
         admin = world.client("c-admin")
