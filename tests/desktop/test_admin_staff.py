@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -107,7 +108,7 @@ def test_admin_adds_a_member_and_changes_roles(world: World, open_window: Window
 def test_the_window_refuses_leaving_no_coordinator(open_window: WindowFactory, qtbot: QtBot) -> None:
     admin = open_admin(open_window("c-admin"), qtbot)
     select(admin, "c-coord")
-    admin.staff.roles_button.click()
+    QTest.keyClick(admin.staff.table, Qt.Key.Key_Return)  # Enter on the row: its roles
     dialog = admin.staff.dialog
     assert isinstance(dialog, RolesDialog)
     dialog.roles.boxes[Role.COORDINATOR].setChecked(False)
