@@ -203,3 +203,17 @@ def test_staff_model(qtmodeltester: object) -> None:
     assert model.index(0, 0).data() == "<b>Иванов</b>"  # plain text, shown as typed
     assert model.index(1, 6).data() == "Отключён"
     assert model.index(1, 0).data(Qt.ItemDataRole.ForegroundRole) is not None
+
+
+def test_a_session_started_offline_opens_read_only_at_once(world: World, open_window: WindowFactory,
+                                                           qtbot: QtBot) -> None:
+    window = open_window("c-admin")
+    window.session.offline_reason = "Платформа не принимает подключения"  # as a start without the platform sets it
+    window.admin.action.trigger()  # type: ignore[union-attr]
+    admin = window.admin.window  # type: ignore[union-attr]
+    assert isinstance(admin, AdminWindow)
+    assert not admin.ops.online and not admin.banner.isHidden()
+    assert "Платформа не принимает подключения" in admin.banner.text()
+    assert admin.ops._pending == {}  # nothing was asked of the platform
+    assert admin.staff.model.row_of("c-exec1") >= 0 and not admin.staff.add_button.isEnabled()
+    assert admin.staff.model.index(admin.staff.model.row_of("c-admin"), 3).data() == ""  # logins: platform only
