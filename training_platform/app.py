@@ -44,6 +44,7 @@ from offline_cache.contract.models import (
 )
 from offline_cache.domain.files import ascii_file_name, content_type_problem, file_name_problem
 from offline_cache.domain.staff import StaffMember
+from training_platform.admin_routes import add_admin_routes
 from training_platform.faults import FaultInjector, FaultMiddleware
 from training_platform.http_guard import (
     STATUS_CODES,
@@ -159,7 +160,9 @@ def create_app(platform: Platform, faults: FaultInjector | None = None) -> ASGIA
 
     @api.get(f"{API_PREFIX}/templates", responses=ERRORS, tags=["directory"])
     def templates(u: User) -> list[TemplateOut]:
-        return platform.templates()
+        return platform.templates(u)
+
+    add_admin_routes(api, platform, user, ERRORS)
 
     @api.get(f"{API_PREFIX}/rejection-grounds", responses=ERRORS, tags=["directory"])
     def grounds(u: User) -> list[RejectionGroundOut]:
