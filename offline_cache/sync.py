@@ -24,6 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from offline_cache.admin_rules import refresh_admin_data
 from offline_cache.client import PlatformClient, RawFeedPage
 from offline_cache.clock import SKEW_WARNING_SECONDS, measure_skew, skew_seconds
 from offline_cache.contract.models import Item, Me
@@ -203,9 +204,12 @@ class SyncEngine:
         if max(abs(skew), abs(previous)) > SKEW_WARNING_SECONDS:
             self.listener.clock_skew(skew)
         stale = time.monotonic() - self._directory_at >= self.directory_every
-        if self.cache.me_id() != me.user.id or self.cache.cursor == 0 or stale:
+        refresh = self.cache.me_id() != me.user.id or self.cache.cursor == 0 or stale
+        if refresh:
             self._store_directory()
         self.cache.set_state("me", me.model_dump_json())
+        if refresh:  # an administrator's rules and templates, readable offline (issue 14); after «me»: it decides
+            refresh_admin_data(self.cache, self.client)
         return me
 
     def refresh_directory(self) -> None:

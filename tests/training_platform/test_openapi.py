@@ -36,6 +36,14 @@ API_PATHS: dict[str, set[str]] = {
     "/api/v1/messages/{item_id}/actions": {"post"},
     "/api/v1/messages/{item_id}/attachments": {"post"},
     "/api/v1/attachments/{att_id}": {"get"},
+    "/api/v1/admin/auto-rules": {"get", "post"},
+    "/api/v1/admin/auto-rules/{rule_id}": {"put", "delete"},
+    "/api/v1/admin/auto-rules-order": {"put"},
+    "/api/v1/admin/templates": {"get", "post"},
+    "/api/v1/admin/templates/{template_id}": {"put"},
+    "/api/v1/admin/templates/{template_id}/retire": {"post"},
+    "/api/v1/admin/templates/{template_id}/restore": {"post"},
+    "/api/v1/admin/changes": {"get"},
 }
 ERROR_REF = "#/components/schemas/ErrorResponse"
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
