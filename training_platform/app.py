@@ -44,7 +44,7 @@ from offline_cache.contract.models import (
 )
 from offline_cache.domain.files import ascii_file_name, content_type_problem, file_name_problem
 from offline_cache.domain.staff import StaffMember
-from training_platform.admin_routes import add_admin_routes
+from training_platform.admin_rules_routes import add_admin_routes
 from training_platform.faults import FaultInjector, FaultMiddleware
 from training_platform.http_guard import (
     STATUS_CODES,
