@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 
 from offline_cache.client import PlatformClient
 from offline_cache.contract.admin_rules import (
-    AdminChange,
     AutoRuleIn,
     AutoRuleOrder,
     AutoRuleOut,
@@ -74,8 +73,6 @@ class AdminApi:
         return self.client._call("POST", f"{ADMIN}/templates/{_seg(template_id)}/{verb}", OrgTemplateOut,
                                  retry="all")  # retiring twice is retiring once
 
-    def changes(self) -> list[AdminChange]:
-        return self.client._call("GET", f"{ADMIN}/changes", list[AdminChange])
 
 
 def _seg(value: str) -> str:

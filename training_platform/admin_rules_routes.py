@@ -1,4 +1,4 @@
-"""HTTP routes of the administrator's auto-rules, organisation templates and change history (issue 14)."""
+"""HTTP routes of the administrator's auto-rules and organisation templates (issue 14); history: GET /admin/events."""
 
 # No ``from __future__ import annotations``: FastAPI reads the route signatures' types at runtime,
 # and ``User`` is local to ``add_admin_routes``.
@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import Depends, FastAPI
 
 from offline_cache.contract.admin_rules import (
-    AdminChange,
     AutoRuleIn,
     AutoRuleOrder,
     AutoRuleOut,
@@ -24,7 +23,7 @@ from training_platform.service import Platform
 A = f"{API_PREFIX}/admin"
 
 
-def add_admin_routes(api: FastAPI, platform: Platform, user: Callable[..., StaffMember],
+def install_rules_routes(api: FastAPI, platform: Platform, user: Callable[..., StaffMember],
                      errors: dict[int | str, dict[str, object]]) -> None:
     """Register the administration's routes; every one answers 403 to anyone but the organisation's administrators."""
     User = Annotated[StaffMember, Depends(user)]
@@ -68,7 +67,3 @@ def add_admin_routes(api: FastAPI, platform: Platform, user: Callable[..., Staff
     @api.post(f"{A}/templates/{{template_id}}/restore", responses=errors, tags=["admin"])
     def restore_template(template_id: str, u: User) -> OrgTemplateOut:
         return org_templates.set_retired(platform, u, template_id, False)
-
-    @api.get(f"{A}/changes", responses=errors, tags=["admin"])
-    def admin_changes(u: User) -> list[AdminChange]:
-        return auto_rules.changes(platform, u)

@@ -1,8 +1,9 @@
 """Auto-rules on the training platform: the administrator's ordered rules and their use on arriving messages.
 
 Matching and conflicts are ``offline_cache.domain.auto_rules`` (the workstation shows the same
-conflicts before saving); here are storage, the administrator-only guard, the history of changes,
-and routing a new message as a coordinator would, with the rule named in the item's history.
+conflicts before saving); here are storage and routing a new message as a coordinator would, with
+the rule named in the item's history. The admin guard and the history of changes are
+``training_platform.admin``'s.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from offline_cache.contract.admin_rules import AdminChange, AutoRuleIn, AutoRuleOrder, AutoRuleOut, rule_to_domain
+from offline_cache.contract.admin_rules import AutoRuleIn, AutoRuleOrder, AutoRuleOut, rule_to_domain
 from offline_cache.contract.convert import item_to_state
 from offline_cache.contract.models import Item
 from offline_cache.domain.auto_rules import MAX_RULES, AutoRule, Executor, RuleContext, errors, first_match
@@ -18,6 +19,7 @@ from offline_cache.domain.auto_rules import conflicts as find_conflicts
 from offline_cache.domain.model import Action, HistoryEntry, ItemState, Role
 from offline_cache.domain.staff import Actor, StaffMember, descendants
 from offline_cache.domain.workflow import DecisionContext, DomainError, decide
+from training_platform.admin import directory_staff, record_event, require_admin
 from training_platform.service import ApiError, Platform
 from training_platform.store import Store
 
@@ -25,30 +27,6 @@ from training_platform.store import Store
 SYSTEM = "auto-rule"
 #: How deep rules may pass a message down (region → municipality → settlement needs 2).
 MAX_HOPS = 5
-
-
-def require_admin(platform: Platform, user: StaffMember) -> Actor:
-    """The acting administrator, or 403: only the organisation's administrators change its cabinet."""
-    actor = platform.actor(user)
-    if Role.ADMIN not in actor.roles:
-        raise ApiError(403, "forbidden", "Настраивать кабинет организации может только администратор ЛКО")
-    return actor
-
-
-def record_change(store: Store, actor_id: str, org_id: str, kind: str, object_id: str, summary: str,
-                  now: datetime) -> None:
-    """One line of the platform history of administrative changes (the caller's transaction)."""
-    change = AdminChange(at=now, actor_id=actor_id, org_id=org_id, kind=kind, object_id=object_id, summary=summary)
-    store.conn.execute("INSERT INTO admin_changes (org_id, data) VALUES (?, ?)", (org_id, change.model_dump_json()))
-
-
-def changes(platform: Platform, user: StaffMember, limit: int = 200) -> list[AdminChange]:
-    """The organisation's administrative changes, newest first (administrators only)."""
-    actor = require_admin(platform, user)
-    with platform.store.lock:
-        rows = platform.store.conn.execute(
-            "SELECT data FROM admin_changes WHERE org_id=? ORDER BY seq DESC LIMIT ?", (actor.org_id, limit))
-        return [AdminChange.model_validate_json(r[0]) for r in rows]
 
 
 # --- storage --------------------------------------------------------------------------------
@@ -72,8 +50,10 @@ def rule_context(platform: Platform, org_id: str, now: datetime) -> RuleContext:
     store = platform.store
     orgs = store.orgs()
     categories = store.categories(org_id)
-    staff = {m.id: Executor(m.id, m.org_id, m.full_name, m.roles, bool(getattr(m, "active", True)),
-                            m.is_absent(now)) for m in store.staff().values()}
+    present = store.staff()
+    # Deactivated members are listed too (active: false), so a rule naming one says why it cannot work.
+    staff = {s.id: Executor(s.id, s.org_id, s.full_name, frozenset(s.roles), s.active,
+                            s.id in present and present[s.id].is_absent(now)) for s in directory_staff(platform)}
     return RuleContext(org_id, {c.code: c.parent_code for c in categories}, {c.code: c.name for c in categories},
                        {o: orgs[o].name for o in descendants(org_id, orgs)}, staff)
 
@@ -119,8 +99,8 @@ def create_rule(platform: Platform, user: StaffMember, req: AutoRuleIn) -> AutoR
         rules.insert(at, rule)
         _check(platform, actor.org_id, rules, now)
         placed = _write_all(platform.store, actor.org_id, rules)
-        record_change(platform.store, user.id, actor.org_id, "auto_rule_created", rule.id,
-                      f"Правило №{at + 1} {_describe(rule)}", now)
+        record_event(platform, actor, "auto_rule_created", rule.id,
+                      f"Правило №{at + 1} {_describe(rule)}")
         return placed[at]
 
 
@@ -139,36 +119,34 @@ def update_rule(platform: Platform, user: StaffMember, rule_id: str, req: AutoRu
         rules.insert(at, rule)
         _check(platform, actor.org_id, rules, now)
         placed = _write_all(platform.store, actor.org_id, rules)
-        record_change(platform.store, user.id, actor.org_id, "auto_rule_updated", rule.id,
-                      f"Правило №{at + 1} {_describe(rule)}", now)
+        record_event(platform, actor, "auto_rule_updated", rule.id,
+                      f"Правило №{at + 1} {_describe(rule)}")
         return placed[at]
 
 
 def delete_rule(platform: Platform, user: StaffMember, rule_id: str) -> list[AutoRuleOut]:
     actor = require_admin(platform, user)
-    now = platform.clock.now()
     with platform.store.transaction():
         rules = stored_rules(platform.store, actor.org_id)
         gone = next((r for r in rules if r.id == rule_id), None)
         if gone is None:
             raise ApiError(404, "not_found", "Правило не найдено")
         placed = _write_all(platform.store, actor.org_id, [r for r in rules if r.id != rule_id])
-        record_change(platform.store, user.id, actor.org_id, "auto_rule_deleted", rule_id,
-                      f"Удалено правило {_describe(gone)}", now)
+        record_event(platform, actor, "auto_rule_deleted", rule_id,
+                      f"Удалено правило {_describe(gone)}")
         return placed
 
 
 def reorder_rules(platform: Platform, user: StaffMember, req: AutoRuleOrder) -> list[AutoRuleOut]:
     actor = require_admin(platform, user)
-    now = platform.clock.now()
     with platform.store.transaction():
         rules = {r.id: r for r in stored_rules(platform.store, actor.org_id)}
         if sorted(req.ids) != sorted(rules) or len(set(req.ids)) != len(req.ids):
             raise ApiError(422, "invalid", "Новый порядок должен перечислять каждое правило организации один раз",
                            field="ids")
         placed = _write_all(platform.store, actor.org_id, [rules[i] for i in req.ids])
-        record_change(platform.store, user.id, actor.org_id, "auto_rules_reordered", actor.org_id,
-                      "Новый порядок правил: " + ", ".join(f"«{r.name}»" for r in placed), now)
+        record_event(platform, actor, "auto_rules_reordered", actor.org_id,
+                      "Новый порядок правил: " + ", ".join(f"«{r.name}»" for r in placed))
         return placed
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from offline_cache.contract.admin_rules import OrgTemplateIn, OrgTemplateOut
 from offline_cache.contract.models import TemplateOut
 from offline_cache.domain.staff import StaffMember
-from training_platform.auto_rules import record_change, require_admin
+from training_platform.admin import record_event, require_admin
 from training_platform.service import ApiError, Platform
 from training_platform.store import Store
 
@@ -65,8 +65,8 @@ def create_template(platform: Platform, user: StaffMember, req: OrgTemplateIn) -
         template = OrgTemplateOut(id=platform._new_id("tpl"), org_id=actor.org_id, version=1, updated_at=now,
                                   updated_by=user.id, **req.model_dump())
         _put(platform.store, template)
-        record_change(platform.store, user.id, actor.org_id, "template_created", template.id,
-                      f"Шаблон «{template.title}», версия 1", now)
+        record_event(platform, actor, "template_created", template.id,
+                      f"Шаблон «{template.title}», версия 1")
         return template
 
 
@@ -81,8 +81,8 @@ def update_template(platform: Platform, user: StaffMember, template_id: str, req
         version = old.version + 1 if changed else old.version
         template = old.model_copy(update={**fields, "version": version, "updated_at": now, "updated_by": user.id})
         _put(platform.store, template)
-        record_change(platform.store, user.id, actor.org_id, "template_updated", template.id,
-                      f"Шаблон «{template.title}», версия {version}", now)
+        record_event(platform, actor, "template_updated", template.id,
+                      f"Шаблон «{template.title}», версия {version}")
         return template
 
 
@@ -94,6 +94,6 @@ def set_retired(platform: Platform, user: StaffMember, template_id: str, retired
         old = _own(platform, actor.org_id, template_id)
         template = old.model_copy(update={"retired": retired, "updated_at": now, "updated_by": user.id})
         _put(platform.store, template)
-        record_change(platform.store, user.id, actor.org_id, "template_retired" if retired else "template_restored",
-                      template.id, f"Шаблон «{template.title}» " + ("в архиве" if retired else "снова в работе"), now)
+        record_event(platform, actor, "template_retired" if retired else "template_restored",
+                      template.id, f"Шаблон «{template.title}» " + ("в архиве" if retired else "снова в работе"))
         return template

@@ -455,6 +455,8 @@ class Platform:
             cat = cats.get(req.category_code)
             if cat is None:
                 raise ApiError(422, "invalid", "Категория не найдена", field="category_code")
+            if cat.retired:
+                raise ApiError(422, "invalid", "Категория выведена из употребления", field="category_code")
             now = self.clock.now()
             zone = orgs[org_id].timezone
             seq_no = int(self.store.get_meta("number") or "0") + 1

@@ -72,18 +72,6 @@ class OrgTemplateOut(TemplateOut):
     updated_by: str | None = None
 
 
-class AdminChange(Response):
-    """One line of the platform's history of administrative changes."""
-
-    at: AwareDatetime
-    actor_id: str
-    org_id: str
-    kind: str  # auto_rule_created, auto_rule_updated, auto_rule_deleted, auto_rules_reordered,
-    #            template_created, template_updated, template_retired, template_restored
-    object_id: str
-    summary: str
-
-
 def rule_to_domain(rule: AutoRuleOut | AutoRuleIn, rule_id: str | None = None) -> AutoRule:
     """The domain's view of a rule (``rule_id`` for a rule not saved yet)."""
     rid = rule_id if rule_id is not None else getattr(rule, "id", "")

@@ -127,6 +127,8 @@ class StaffOut(Response):
     roles: list[Role]
     absence: AbsenceOut | None = None
     deputy_id: str | None = None
+    #: False once an administrator deactivated the member: still listed, so history keeps the name.
+    active: bool = True
 
 
 class Me(Response):
@@ -171,6 +173,8 @@ class CategoryOut(Response):
     # Control terms per stage; the platform fills the stages the organisation left unset with the
     # defaults, and a platform that predates them sends none (the workstation uses the defaults).
     stage_terms: list[StageTermOut] = Field(default_factory=list)
+    #: Retired by an administrator: no new messages in it; still listed, so older items keep its name.
+    retired: bool = False
 
 
 class CalendarYearOut(Response):
