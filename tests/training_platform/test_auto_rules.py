@@ -14,6 +14,7 @@ from offline_cache.contract.models import CategoryOut
 from offline_cache.domain.deadlines import TermKind
 from offline_cache.domain.model import Role, Status
 from offline_cache.domain.staff import StaffMember
+from offline_cache.errors import InvalidError
 from tests.training_platform.http_helpers import assert_russian_error, token
 from tests.world import World, absent
 
@@ -138,13 +139,13 @@ def test_a_lower_organisations_rules_take_a_message_passed_down(world: World) ->
     assert [(i.org_id, i.status, i.assignee_id) for i in mine] == [("v", Status.IN_WORK, "v-coord")]
 
 
-def test_a_rule_whose_executor_left_leaves_the_message_to_the_coordinator(world: World) -> None:
-
-    AdminApi(world.client(ADMIN)).create_rule(AutoRuleIn(name="Свет", category_codes=["light"],
-                                                         target_executor_id="c-exec3"))
-    with world.platform.store.transaction():
-        world.platform.store.conn.execute("DELETE FROM staff WHERE id='c-exec3'")
+def test_a_rule_whose_executor_was_deactivated_leaves_the_message_to_the_coordinator(world: World) -> None:
+    admin = world.client(ADMIN)
+    AdminApi(admin).create_rule(AutoRuleIn(name="Свет", category_codes=["light"], target_executor_id="c-exec3"))
+    admin.deactivate("c-exec3")
     assert world.inject(category="light").status is Status.AWAITING_ROUTING
+    with pytest.raises(InvalidError, match="деактивирован"):  # and no new rule may name them
+        AdminApi(admin).create_rule(AutoRuleIn(name="Снег", category_codes=["snow"], target_executor_id="c-exec3"))
 
 
 def test_an_absent_executors_deputy_sees_what_a_rule_sent(world: World) -> None:
