@@ -156,6 +156,7 @@ class PreviewRow:
     category_name: str
     address: str
     caught_by: str | None  # the rule's id; None: no rule, the coordinator's
+    category_code: str = ""
 
 
 def month_preview(cache: Cache, rules: Sequence[AutoRule], now: datetime, *, days: int = PREVIEW_DAYS,
@@ -176,7 +177,7 @@ def month_preview(cache: Cache, rules: Sequence[AutoRule], now: datetime, *, day
         f"WHERE i.org_id=? AND i.registered_at >= ? AND i.category_code IN ({','.join('?' * len(wanted))}) "
         "ORDER BY i.registered_at DESC, i.id LIMIT ?", [org_id, since, *wanted, limit]).fetchall()
     caught = preview(rules, [(r[0], r[5], r[4] or "") for r in rows], parents)
-    return [PreviewRow(str(r[0]), str(r[1]), str(r[2]), str(r[3] or r[5]), str(r[4] or ""), c.caught_by)
+    return [PreviewRow(str(r[0]), str(r[1]), str(r[2]), str(r[3] or r[5]), str(r[4] or ""), c.caught_by, str(r[5]))
             for r, c in zip(rows, caught, strict=True)]
 
 

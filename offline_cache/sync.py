@@ -216,6 +216,7 @@ class SyncEngine:
         """Download the directory (organisations, staff, categories, templates, grounds) and who is logged in."""
         self._store_directory()
         self.check_login()
+        refresh_admin_data(self.cache, self.client)  # after an administrator's change: the pages read it back
 
     def _store_directory(self) -> None:
         orgs, staff = self.client.organisations(), self.client.staff()
