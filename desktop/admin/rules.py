@@ -96,8 +96,8 @@ class AutoRulesPage(QWidget):
         self.new_button = action_button(row, "ruleNew", _t("Новое…"), "Ctrl+N", self.open_new)
         self.edit_button = action_button(row, "ruleEdit", _t("Изменить…"), "Ctrl+E", self.open_edit)
         self.delete_button = action_button(row, "ruleDelete", _t("Удалить…"), "Ctrl+Del", self.ask_delete)
-        self.up_button = action_button(row, "ruleUp", _t("Выше"), "Ctrl+Up", lambda: self.move(-1))
-        self.down_button = action_button(row, "ruleDown", _t("Ниже"), "Ctrl+Down", lambda: self.move(1))
+        self.up_button = action_button(row, "ruleUp", _t("Выше"), "Ctrl+Up", lambda: self.move_rule(-1))
+        self.down_button = action_button(row, "ruleDown", _t("Ниже"), "Ctrl+Down", lambda: self.move_rule(1))
         row.addStretch(1)
         layout.addLayout(row)
         self.table.selectionModel().currentRowChanged.connect(lambda _c, _p: self._selected())
@@ -251,7 +251,7 @@ class AutoRulesPage(QWidget):
                   lambda _r: (rule_id, _t("Удалено правило «{n}»").format(n=name)),
                   lambda _r: self._after(None, _t("Правило «{n}» удалено.").format(n=name)))
 
-    def move(self, step: int) -> None:
+    def move_rule(self, step: int) -> None:
         """Move the selected rule up (-1) or down (+1): the order decides which rule takes a message."""
         rule = self.current()
         if rule is None or not self._ops.online or self._busy:
