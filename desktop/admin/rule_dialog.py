@@ -161,7 +161,8 @@ class RuleDialog(QDialog):
         req = self.request()
         now = self._clock()
         edited = AutoRuleOut.model_construct(id=self._rule.id if self._rule else EDITED, position=0, updated_at=now,
-                                             version=1, updated_by=None, **dict(req))
+                                             version=1, updated_by=None,
+                                             **{k: v for k, v in dict(req).items() if k != "position"})
         rules = [edited if self._rule is not None and r.id == self._rule.id else r for r in self._rules]
         if self._rule is None:
             rules.append(edited)
