@@ -80,6 +80,8 @@ def record_event(platform: Platform, actor: Actor, action: str, target: str, sum
     """Add an administrative change to the platform's history (call inside the change's transaction)."""
     store = _ready(platform.store)
     at = platform.clock.now()
+    # Workstations compare this with their last ``GET /me`` and download the directory again when it moved.
+    store.set_meta("directory_version", str(int(store.get_meta("directory_version") or 0) + 1))
     cursor = store.conn.execute(
         "INSERT INTO admin_events (org_id, at, actor_id, action, target, summary) VALUES (?, ?, ?, ?, ?, ?)",
         (actor.org_id, at.isoformat(), actor.user_id, action, target, summary))

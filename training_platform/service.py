@@ -198,7 +198,7 @@ class Platform:
             org = self.store.orgs()[user.org_id]
         return Me(user=staff_to_contract(user), organisation=org_to_contract(org),
                   effective_roles=sorted(actor.roles), deputising_for=sorted(actor.acts_for - {user.id}),
-                  server_time=self.clock.now())
+                  server_time=self.clock.now(), directory_version=int(self.store.get_meta("directory_version") or 0))
 
     def organisations(self) -> list[OrganisationOut]:
         with self.store.lock:

@@ -137,6 +137,9 @@ class Me(Response):
     effective_roles: list[Role]  # own roles plus those of absent colleagues deputised now
     deputising_for: list[str]
     server_time: AwareDatetime
+    #: Raised by every administrative change (staff, roles, categories…): a workstation seeing a new value
+    #: downloads the directory again at once instead of waiting for its periodic refresh.
+    directory_version: int = 0
 
 
 class AbsenceIn(Request):
