@@ -182,15 +182,26 @@ class OrgTemplatesPage(QWidget):
         layout.addLayout(row)
         self._names = {str(c): str(n) for c, n in categories}
         self.table.selectionModel().currentRowChanged.connect(lambda current, _p: self._show(current.row()))
-        self.show_retired.toggled.connect(lambda _on: self.show_cached())
+        self._all: list[OrgTemplateOut] = []
+        self.show_retired.toggled.connect(lambda _on: self.show_templates(self._all))
         ops.onlineChanged.connect(lambda _on, _why: self._enable())
         self.show_cached()
 
     # --- showing ----------------------------------------------------------------------------
 
+    def reload(self) -> None:
+        """Ask the platform for the organisation's templates (online); the cached ones stay shown meanwhile."""
+        self._ops.call(lambda client: AdminApi(client).templates(), lambda found: self.show_templates(found),
+                       lambda _why: self.show_cached())
+
     def show_cached(self, select: str | None = None) -> None:
+        """The templates as last synced (offline, and until the platform answers)."""
+        self.show_templates(cached_templates(self._reader), select)
+
+    def show_templates(self, found: list[OrgTemplateOut], select: str | None = None) -> None:
+        self._all = found
         chosen = select or self.current_id()
-        templates = [t for t in cached_templates(self._reader) if self.show_retired.isChecked() or not t.retired]
+        templates = [t for t in found if self.show_retired.isChecked() or not t.retired]
         self.model.set_templates(templates, self._names)
         row = self.model.row_of(chosen) if chosen else -1
         if row < 0 and templates:

@@ -127,6 +127,7 @@ class RuleDialog(QDialog):
         self._timer.setSingleShot(True)
         self._timer.setInterval(150)  # typing a name must not re-read the month at every key
         self._timer.timeout.connect(self.check)
+        self.finished.connect(lambda _result: self._timer.stop())  # no re-reading the cache after closing
         for signal in (self.name.textChanged, self.municipality.textChanged):
             signal.connect(lambda _text: self._timer.start())
         for toggled in (self.to_org.toggled, self.to_executor.toggled, self.enabled.toggled):

@@ -119,10 +119,18 @@ class AutoRulesPage(QWidget):
 
     # --- showing ----------------------------------------------------------------------------
 
+    def reload(self) -> None:
+        """Ask the platform for the rules (online); the cached ones stay shown until they arrive or if it fails."""
+        self._ops.call(lambda client: AdminApi(client).rules(), lambda rules: self.show_rules(rules),
+                       lambda _why: self.show_cached())
+
     def show_cached(self, select: str | None = None) -> None:
-        """The rules as last synced, with the conflicts among them."""
+        """The rules as last synced (offline, and until the platform answers)."""
+        self.show_rules(cached_rules(self._reader), select)
+
+    def show_rules(self, rules: list[AutoRuleOut], select: str | None = None) -> None:
+        """``rules`` in order, with the conflicts among them."""
         chosen = select or self.current_id()
-        rules = cached_rules(self._reader)
         self.ctx = rule_context(self._reader, self._clock())
         self.model.set_rules(rules, conflicts(domain_rules(rules), self.ctx), self.ctx)
         row = self.model.row_of(chosen) if chosen else -1

@@ -1,4 +1,4 @@
-"""Screenshots of «Авторазбор» and «Шаблоны организации» over the demo platform: ``python -m desktop.admin.rules_screenshots``."""
+"""Screenshots of «Авторазбор» and «Шаблоны организации» on the demo platform (run this module)."""
 
 from __future__ import annotations
 

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import QDialog, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from desktop.admin.categories import CategoriesPage
 from desktop.admin.online import AdminOps
+from desktop.admin.org_templates import OrgTemplatesPage
+from desktop.admin.rules import AutoRulesPage
 from desktop.admin.staff import StaffPage
 from desktop.session import Session
 from offline_cache.domain.model import Role
@@ -78,6 +80,10 @@ class AdminWindow(QDialog):
         self.categories = CategoriesPage(session.reader, self.ops, self.say)
         self.add_page(_t("Сотрудники"), self.staff)
         self.add_page(_t("Категории"), self.categories)
+        self.rules = AutoRulesPage(session.reader, self.ops, me.organisation.id, zone, clock, self.say)
+        self.org_templates = OrgTemplatesPage(session.reader, self.ops, me.organisation.id, zone, clock, self.say)
+        self.add_page(_t("Авторазбор"), self.rules)
+        self.add_page(_t("Шаблоны организации"), self.org_templates)
         for title, factory in _EXTRA_PAGES:
             self.add_page(title, factory(self))
         for n in range(1, 10):  # Ctrl+1…9 switch tabs, as they switch queues in the main window
@@ -98,6 +104,8 @@ class AdminWindow(QDialog):
         if self.ops.online:
             self.staff.reload()
             self.categories.reload()
+            self.rules.reload()
+            self.org_templates.reload()
 
     def say(self, text: str, problem: bool = False) -> None:
         self.status.setStyleSheet("color: #c62828; font-weight: 600;" if problem else "color: #2e7d32;")

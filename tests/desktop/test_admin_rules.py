@@ -95,8 +95,8 @@ def test_rules_are_created_ordered_and_deleted_from_the_page(session: Callable[[
     qtbot.waitUntil(lambda: page.model.rowCount() == 2 and not page._busy, timeout=WAIT)
     qtmodeltester.check(page.model)  # type: ignore[attr-defined]
     assert page.current() is not None and page.current().name == "Дороги — в поселение"  # type: ignore[union-attr]
-    qtbot.keyClick(page.table, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: [r.name for r in page.model.rules][0] == "Дороги — в поселение" and not page._busy,
+    page.up_button.click()
+    qtbot.waitUntil(lambda: page.model.rules[0].name == "Дороги — в поселение" and not page._busy,
                     timeout=WAIT)
     with world.platform.store.lock:
         assert [r.name for r in stored_rules(world.platform.store, "c")] == ["Дороги — в поселение",
@@ -179,7 +179,7 @@ def test_organisation_templates_are_created_edited_and_retired(session: Callable
     page.new()
     page.title.setText("Ответ о ямочном ремонте")
     page.text.setPlainText("Уважаемый заявитель! Яму заделают до конца месяца.")
-    qtbot.keyClick(page.title, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    page.save_button.click()
     qtbot.waitUntil(lambda: page.model.rowCount() == 1 and not page._busy, timeout=WAIT)
     qtmodeltester.check(page.model)  # type: ignore[attr-defined]
     assert page.current() is not None and page.current().version == 1  # type: ignore[union-attr]
