@@ -107,8 +107,9 @@ class OrgTemplatesPage(QWidget):
     """The table on the left, the selected (or new) template's form on the right."""
 
     def __init__(self, reader: Cache, ops: Any, org_id: str, zone: ZoneInfo, clock: Callable[[], datetime],
-                 say: Callable[[str, bool], None], parent: QWidget | None = None) -> None:
+                 say: Callable[[str, bool], None], parent: QWidget | None = None, *, own_banner: bool = True) -> None:
         super().__init__(parent)
+        self._own_banner = own_banner  # inside «Администрирование» the window's banner says it once for all tabs
         self.setObjectName("adminTemplatesPage")
         self._reader, self._ops, self._say = reader, ops, say
         self._busy = False
@@ -232,7 +233,7 @@ class OrgTemplatesPage(QWidget):
 
     def _enable(self) -> None:
         online = bool(self._ops.online) and not self._busy
-        self.banner.setVisible(not self._ops.online)
+        self.banner.setVisible(self._own_banner and not self._ops.online)
         self.banner.setText("" if self._ops.online else offline_text(
             str(self._ops.reason), _t("Шаблоны показаны"),
             _t("шаблоны меняются сразу на платформе, которая выдаёт их сотрудникам")))

@@ -70,7 +70,7 @@ class RuleDialog(QDialog):
         box = QVBoxLayout()
         box.addWidget(self.categories)
         box.addWidget(hint)
-        form.addRow(_t("&Категории:"), box)
+        form.addRow(_t("Категории:"), box)
         self.municipality = QLineEdit(rule.municipality or "" if rule else "")
         self.municipality.setObjectName("ruleMunicipality")
         self.municipality.setPlaceholderText(_t("пусто — любой адрес; например «с. Ольховка»"))

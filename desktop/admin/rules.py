@@ -30,7 +30,7 @@ from desktop.admin.rules_models import ID_ROLE, PreviewModel, RulesModel, action
 from offline_cache.admin_rules import AdminApi, PreviewRow, cached_rules, domain_rules, month_preview, rule_context
 from offline_cache.client import PlatformClient
 from offline_cache.contract.admin_rules import AutoRuleIn, AutoRuleOut, rule_to_domain
-from offline_cache.domain.auto_rules import RuleContext, conflicts
+from offline_cache.domain.auto_rules import RuleContext, Severity, conflicts
 from offline_cache.store.cache import Cache
 
 
@@ -40,11 +40,12 @@ def _t(text: str) -> str:
 
 def offline_text(reason: str, shown: str = "", why: str = "") -> str:
     """The read-only banner: no connection, what is shown from the cache, and why changes must wait."""
-    return _t("Нет связи с платформой ({r}). {s} из кэша, только для просмотра: {w}. Изменить их можно, когда связь "
-              "восстановится.").format(r=reason.rstrip(".") or _t("причина не известна"),
-                                       s=shown or _t("Правила показаны"),
-                                       w=why or _t("они меняются сразу на платформе, чтобы новые сообщения "
-                                                   "разбирались по ним без задержки"))
+    cause = reason.strip().rstrip(".") or _t("Нет связи с платформой")
+    if not cause.casefold().startswith(_t("нет связи").casefold()):
+        cause = _t("Нет связи с платформой: {r}").format(r=cause)
+    return _t("{r}. {s} из кэша, только для просмотра: {w}. Изменить их можно, когда связь восстановится.").format(
+        r=cause, s=shown or _t("Правила показаны"),
+        w=why or _t("они меняются сразу на платформе, чтобы новые сообщения разбирались по ним без задержки"))
 
 
 def describe(rule: AutoRuleOut | AutoRuleIn, ctx: RuleContext) -> str:
@@ -56,8 +57,9 @@ class AutoRulesPage(QWidget):
     """The rules table with order, edit and delete; below it, the selected rule's month preview."""
 
     def __init__(self, reader: Cache, ops: Any, org_id: str, zone: ZoneInfo, clock: Callable[[], datetime],
-                 say: Callable[[str, bool], None], parent: QWidget | None = None) -> None:
+                 say: Callable[[str, bool], None], parent: QWidget | None = None, *, own_banner: bool = True) -> None:
         super().__init__(parent)
+        self._own_banner = own_banner  # inside «Администрирование» the window's banner says it once for all tabs
         self.setObjectName("adminRulesPage")
         self._reader, self._ops, self._org_id, self._clock, self._say = reader, ops, org_id, clock, say
         self.dialog: RuleDialog | None = None
@@ -78,7 +80,16 @@ class AutoRulesPage(QWidget):
         self.table = self._table("rulesTable", self.model)
         self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _i: self.open_edit())
-        split.addWidget(self.table)
+        above = QWidget()
+        above_layout = QVBoxLayout(above)
+        above_layout.setContentsMargins(0, 0, 0, 0)
+        above_layout.addWidget(self.table, 1)
+        self.problems = QLabel()  # the selected rule's conflicts in full (the column is cut short)
+        self.problems.setObjectName("rulesProblems")
+        self.problems.setTextFormat(Qt.TextFormat.PlainText)
+        self.problems.setWordWrap(True)
+        above_layout.addWidget(self.problems)
+        split.addWidget(above)
         below = QWidget()
         below_layout = QVBoxLayout(below)
         below_layout.setContentsMargins(0, 0, 0, 0)
@@ -153,6 +164,12 @@ class AutoRulesPage(QWidget):
     def _selected(self) -> None:
         rule = self.current()
         rules = self.model.rules
+        problems = self.model.problems.get(rule.id, []) if rule is not None else []
+        self.problems.setText("\n".join(_t("Правило №{n}: {m}").format(n=rule.position + 1, m=p.message)
+                                         for p in problems) if rule is not None else "")
+        self.problems.setStyleSheet("color: #c62828;" if any(p.severity is Severity.ERROR for p in problems)
+                                    else "color: #a15c00; font-weight: 600;")
+        self.problems.setVisible(bool(problems))
         if rule is None:
             self.preview.set_rows([], None, {})
             self.preview_title.setText(_t("Правил пока нет: все новые сообщения разбирает координатор."))
@@ -170,7 +187,7 @@ class AutoRulesPage(QWidget):
 
     def _enable(self) -> None:
         online = bool(self._ops.online) and not self._busy
-        self.banner.setVisible(not self._ops.online)
+        self.banner.setVisible(self._own_banner and not self._ops.online)
         self.banner.setText("" if self._ops.online else offline_text(str(self._ops.reason)))
         rule = self.current()
         self.new_button.setEnabled(online)

@@ -80,8 +80,10 @@ class AdminWindow(QDialog):
         self.categories = CategoriesPage(session.reader, self.ops, self.say)
         self.add_page(_t("Сотрудники"), self.staff)
         self.add_page(_t("Категории"), self.categories)
-        self.rules = AutoRulesPage(session.reader, self.ops, me.organisation.id, zone, clock, self.say)
-        self.org_templates = OrgTemplatesPage(session.reader, self.ops, me.organisation.id, zone, clock, self.say)
+        self.rules = AutoRulesPage(session.reader, self.ops, me.organisation.id, zone, clock, self.say,
+                                   own_banner=False)
+        self.org_templates = OrgTemplatesPage(session.reader, self.ops, me.organisation.id, zone, clock, self.say,
+                                              own_banner=False)
         self.add_page(_t("Авторазбор"), self.rules)
         self.add_page(_t("Шаблоны организации"), self.org_templates)
         for title, factory in _EXTRA_PAGES:

@@ -13,10 +13,13 @@ from desktop.admin.online import AdminOps
 from desktop.admin.org_templates import OrgTemplatesPage
 from desktop.admin.rule_dialog import RuleDialog
 from desktop.admin.rules import AutoRulesPage
+from desktop.admin.window import AdminWindow
 from desktop.session import Session, training_session
 from offline_cache.admin import admin_audit_lines
 from offline_cache.admin_rules import AdminApi, cached_rules
 from offline_cache.contract.admin_rules import AutoRuleIn
+from offline_cache.domain.model import Status
+from tests.desktop.conftest import WindowFactory
 from tests.world import PASSWORD, World
 from training_platform.auto_rules import stored_rules
 
@@ -201,3 +204,27 @@ def test_organisation_templates_are_created_edited_and_retired(session: Callable
     assert said.lines[-1] == ("Для шаблона отклонения выберите основание.", True)
     assert [line[2] for line in admin_audit_lines(s.reader)][:3] == ["template_retired", "template_updated",
                                                                      "template_created"]
+
+
+def test_in_the_admin_window_a_rule_routes_the_next_message_to_the_executors_queue(
+        world: World, open_window: WindowFactory, qtbot: QtBot) -> None:
+    window = open_window("c-admin")
+    assert window.admin is not None
+    window.admin.action.trigger()
+    admin = window.admin.window
+    assert isinstance(admin, AdminWindow)
+    titles = [admin.tabs.tabText(i) for i in range(admin.tabs.count())]
+    assert titles[2:4] == ["Авторазбор", "Шаблоны организации"]
+    admin.tabs.setCurrentWidget(admin.rules)
+    qtbot.waitUntil(lambda: admin.rules.new_button.isEnabled(), timeout=WAIT)
+    admin.rules.open_new()
+    assert admin.rules.dialog is not None
+    fill(admin.rules.dialog, "Освещение — Никитиной", {"light"}, executor="c-exec2")
+    admin.rules.dialog.ok.click()
+    qtbot.waitUntil(lambda: admin.rules.model.rowCount() == 1 and not admin.rules._busy, timeout=WAIT)
+    assert "сохранено" in admin.status.text()
+    item = world.inject(category="light")
+    executor = open_window("c-exec2")  # its first sync brings the message, already routed by the rule
+    cached = executor.session.reader.item(item.id)
+    assert cached is not None and (cached.status, cached.assignee_id) == (Status.IN_WORK, "c-exec2")
+    assert "Авторазбор: правило №1 «Освещение — Никитиной»" in cached.history[-1].comment
