@@ -375,7 +375,11 @@ class Platform:
             raise ApiError(403, "forbidden", exc.message) from None
         saved = self._save(item, decision.item, now)
         if decision.spawned is not None:
-            self._spawn(item, decision.spawned, now)
+            spawned = self._spawn(item, decision.spawned, now)
+            if req.action is Action.REDIRECT:  # new to the receiving organisation: its auto-rules take it
+                from training_platform.auto_rules import apply_rules  # it builds on this module
+
+                apply_rules(self, spawned, now)
         return ActionResult(item=saved)
 
     @staticmethod

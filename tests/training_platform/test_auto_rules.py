@@ -139,6 +139,20 @@ def test_a_lower_organisations_rules_take_a_message_passed_down(world: World) ->
     assert [(i.org_id, i.status, i.assignee_id) for i in mine] == [("v", Status.IN_WORK, "v-coord")]
 
 
+def test_a_message_redirected_by_a_coordinator_goes_through_the_receiving_organisations_rules(
+        world: World) -> None:
+    with world.platform.store.transaction():
+        world.platform.store.put_staff(StaffMember("v-admin", "v", "Админ поселения", frozenset({Role.ADMIN})))
+        world.platform.store.put_credential("v-admin", "pw", "v-admin", hint=True)
+    AdminApi(world.client("v-admin")).create_rule(AutoRuleIn(name="Дороги — сразу в работу",
+                                                             category_codes=["roads"], target_executor_id="v-coord"))
+    item = world.inject(category="roads")
+    coordinator = world.client("c-coord")
+    coordinator.act(item.id, "redirect", item.version, {"org_id": "v"})
+    mine = [i for i in world.client("v-coord").feed(limit=500).items if i.parent_id == item.id]
+    assert [(i.status, i.assignee_id) for i in mine] == [(Status.IN_WORK, "v-coord")]
+
+
 def test_a_rule_whose_executor_was_deactivated_leaves_the_message_to_the_coordinator(world: World) -> None:
     admin = world.client(ADMIN)
     AdminApi(admin).create_rule(AutoRuleIn(name="Свет", category_codes=["light"], target_executor_id="c-exec3"))
