@@ -58,12 +58,13 @@ def rule_context(platform: Platform, org_id: str, now: datetime) -> RuleContext:
                        {o: orgs[o].name for o in descendants(org_id, orgs)}, staff)
 
 
-def _check(platform: Platform, org_id: str, rules: list[AutoRuleOut], now: datetime) -> None:
-    """Refuse (422) a rule set with a rule that cannot work; warnings (shadowing) are the administrator's call."""
-    found = errors(find_conflicts([rule_to_domain(r) for r in rules], rule_context(platform, org_id, now)))
+def _check(platform: Platform, org_id: str, rules: list[AutoRuleOut], saved: AutoRuleOut, now: datetime) -> None:
+    """Refuse (422) ``saved`` if it cannot work; warnings (shadowing) are the administrator's call. Another rule
+    broken since (its executor deactivated) is shown to the administrator but does not block this change."""
+    found = [c for c in errors(find_conflicts([rule_to_domain(r) for r in rules], rule_context(platform, org_id, now)))
+             if c.rule_id == saved.id]
     if found:
-        bad = next(r for r in rules if r.id == found[0].rule_id)
-        raise ApiError(422, "invalid", f"Правило «{bad.name}»: {found[0].message}", field=_field(found[0].kind))
+        raise ApiError(422, "invalid", f"Правило «{saved.name}»: {found[0].message}", field=_field(found[0].kind))
 
 
 def _field(kind: str) -> str | None:
@@ -97,7 +98,7 @@ def create_rule(platform: Platform, user: StaffMember, req: AutoRuleIn) -> AutoR
                            **req.model_dump(exclude={"position"}))
         at = len(rules) if req.position is None else min(req.position, len(rules))
         rules.insert(at, rule)
-        _check(platform, actor.org_id, rules, now)
+        _check(platform, actor.org_id, rules, rule, now)
         placed = _write_all(platform.store, actor.org_id, rules)
         record_event(platform, actor, "auto_rule_created", rule.id,
                       f"Правило №{at + 1} {_describe(rule)}")
@@ -117,7 +118,7 @@ def update_rule(platform: Platform, user: StaffMember, rule_id: str, req: AutoRu
                            **req.model_dump(exclude={"position"}))
         at = at if req.position is None else min(req.position, len(rules))
         rules.insert(at, rule)
-        _check(platform, actor.org_id, rules, now)
+        _check(platform, actor.org_id, rules, rule, now)
         placed = _write_all(platform.store, actor.org_id, rules)
         record_event(platform, actor, "auto_rule_updated", rule.id,
                       f"Правило №{at + 1} {_describe(rule)}")

@@ -160,6 +160,8 @@ def test_a_rule_whose_executor_was_deactivated_leaves_the_message_to_the_coordin
     assert world.inject(category="light").status is Status.AWAITING_ROUTING
     with pytest.raises(InvalidError, match="деактивирован"):  # and no new rule may name them
         AdminApi(admin).create_rule(AutoRuleIn(name="Снег", category_codes=["snow"], target_executor_id="c-exec3"))
+    # The broken rule does not block other changes: it is shown (as an error) until fixed or deleted.
+    AdminApi(admin).create_rule(AutoRuleIn(name="Снег", category_codes=["snow"], target_executor_id="c-exec1"))
 
 
 def test_an_absent_executors_deputy_sees_what_a_rule_sent(world: World) -> None:
