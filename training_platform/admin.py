@@ -32,12 +32,15 @@ from offline_cache.domain.administration import (
 from offline_cache.domain.deadlines import routing_due
 from offline_cache.domain.model import Role, Status
 from offline_cache.domain.staff import Actor, StaffMember
-from offline_cache.labels import ROLE_NAMES
 from training_platform.service import ApiError, Platform
 from training_platform.store import Store, staff_from_json, staff_to_json
 
 #: The 403 every administrative endpoint answers to anyone but the organisation's administrators.
 ADMIN_ONLY = "Это может только администратор ЛКО своей организации"
+
+#: Role names in the history's summaries (the platform may not use the workstation's labels module).
+ROLE_NAMES = {Role.ADMIN: "Администратор ЛКО", Role.COORDINATOR: "Координатор", Role.EXECUTOR: "Исполнитель",
+              Role.HEAD: "Руководитель", Role.CURATOR: "Куратор"}
 
 #: Tables of this module; created on first use (``CREATE ... IF NOT EXISTS`` is safe inside a transaction).
 _SCHEMA = (

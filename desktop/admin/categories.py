@@ -163,6 +163,7 @@ class CategoryDialog(QDialog):
         self.code.textChanged.connect(lambda _v: self._check())
         self.name.textChanged.connect(lambda _v: self._check())
         self._kind_changed()
+        (self.name if editing else self.code).setFocus()
 
     def term_kind(self) -> TermKind:
         return TermKind(self.kind.currentData())

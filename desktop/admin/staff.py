@@ -38,6 +38,8 @@ from offline_cache.store.cache import Cache
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 HEADERS = ("ФИО", "Должность", "Роли", "Логин", "Отсутствие, заместитель", "В работе", "Состояние")
+#: How many item numbers the deactivation question lists before «и ещё N».
+SHOWN_NUMBERS = 8
 #: Roles in the order the dialogs offer them.
 ROLE_ORDER = (Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR, Role.HEAD, Role.CURATOR)
 
@@ -377,13 +379,17 @@ class StaffPage(QWidget):
             self._say(_t("Отключить нельзя: {why}").format(why=preview.refusal), True)
             return
         self._say("", False)
-        text = _t("Отключить сотрудника {name}? Войти в систему он больше не сможет; в истории сообщений его имя "
-                  "останется.").format(name=member.full_name)
+        text = _t("Отключить сотрудника {name}? Войти в систему сотрудник больше не сможет; в истории сообщений "
+                  "имя останется.").format(name=member.full_name)
         if preview.open_items:
-            text += "\n\n" + _t("Сообщений у него в работе: {n}. Они вернутся на распределение координатору: {nums}."
-                                ).format(n=preview.open_items, nums=", ".join(f"№ {n}" for n in preview.numbers))
+            shown = ", ".join(f"№\u00a0{n}" for n in preview.numbers[:SHOWN_NUMBERS])
+            more = len(preview.numbers) - SHOWN_NUMBERS
+            if more > 0:
+                shown += _t(" и ещё {n}").format(n=more)
+            text += "\n\n" + _t("Сообщений в работе: {n}. Они вернутся на распределение координатору: {nums}."
+                                ).format(n=preview.open_items, nums=shown)
         else:
-            text += "\n\n" + _t("Сообщений в работе у него нет.")
+            text += "\n\n" + _t("Сообщений в работе нет.")
         box = QMessageBox(QMessageBox.Icon.Question, _t("Отключение сотрудника"), text,
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
         box.setObjectName("deactivateConfirm")

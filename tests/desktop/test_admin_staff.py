@@ -139,8 +139,8 @@ def test_deactivation_says_what_returns_to_routing_and_the_coordinator_gets_it(
     qtbot.waitUntil(lambda: admin.staff.confirm is not None and admin.staff.confirm.isVisible(), timeout=WAIT)
     box = admin.staff.confirm
     assert box is not None
-    assert "Сообщений у него в работе: 2" in box.text()
-    assert all(f"№ {i.number}" in box.text() for i in routed)
+    assert "Сообщений в работе: 2" in box.text()
+    assert all(f"№\u00a0{i.number}" in box.text() for i in routed)
     box.button(QMessageBox.StandardButton.Yes).click()
     qtbot.waitUntil(lambda: "отключён" in admin.status.text(), timeout=WAIT)
     assert "возвращено сообщений: 2" in admin.status.text()
