@@ -147,7 +147,7 @@ class MainWindow(QMainWindow):
         self.lock = LockController(self, session, self._settings)
         self.offline = OfflineWork(self)
         install_wipe(self, session, self.offline.actions["logout"])  # «Выйти и удалить локальные данные…»
-        self.admin = install_admin(self)  # «Администрирование» (Ctrl+Shift+A), administrators only (issue 14)
+        self.admin = install_admin(self)  # «Администрирование» (Ctrl+Shift+M), administrators only (issue 14)
 
     # --- building ---------------------------------------------------------------------------
 

@@ -163,7 +163,13 @@ class CategoryDialog(QDialog):
         self.code.textChanged.connect(lambda _v: self._check())
         self.name.textChanged.connect(lambda _v: self._check())
         self._kind_changed()
-        (self.name if editing else self.code).setFocus()
+
+    def open(self) -> None:
+        """Show, with the cursor where typing starts: after a subcategory's prefilled «parent.» (not selecting it)."""
+        super().open()
+        field = self.name if self.category is not None else self.code
+        field.setFocus()
+        field.end(False)
 
     def term_kind(self) -> TermKind:
         return TermKind(self.kind.currentData())

@@ -40,9 +40,11 @@ class AdminOps(QObject):
 
     Signals:
         onlineChanged(bool, str): reachable or not, and why not (in Russian; "" when online).
+        changed(str): a change (a call with ``audit``) was taken by the platform; its audit action.
     """
 
     onlineChanged = Signal(bool, str)
+    changed = Signal(str)
 
     def __init__(self, worker: Any, *, user_id: str, offline_reason: str = "",
                  parent: QObject | None = None) -> None:
@@ -51,7 +53,7 @@ class AdminOps(QObject):
         self.user_id = user_id
         self.online = not offline_reason
         self.reason = offline_reason
-        self._pending: dict[str, tuple[Callable[[Any], None], Callable[[str], None]]] = {}
+        self._pending: dict[str, tuple[Callable[[Any], None], Callable[[str], None], AuditOf | None]] = {}
         self._attached = True
         bridge = worker.bridge
         bridge.writeFinished.connect(self._finished)
@@ -87,14 +89,14 @@ class AdminOps(QObject):
             return result
 
         request: str = self.worker.run_online(run, refresh=refresh)
-        self._pending[request] = (done, failed)
+        self._pending[request] = (done, failed, audit)
         return request
 
     def _finished(self, request: str, result: object, error: str) -> None:
         known = self._pending.pop(request, None)
         if known is None:
             return
-        done, failed = known
+        done, failed, audit = known
         if isinstance(result, Unreachable):
             self._set(False, result.reason)
             failed(result.reason)
@@ -103,6 +105,8 @@ class AdminOps(QObject):
         else:
             self._set(True, "")
             done(result)
+            if audit is not None:
+                self.changed.emit(audit(result)[0])
 
     def _status(self, status: str, message: str) -> None:
         if status == "offline":

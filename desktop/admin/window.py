@@ -18,11 +18,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from desktop.admin.categories import CategoriesPage
+from desktop.admin.events import EventsPage
 from desktop.admin.online import AdminOps
 from desktop.admin.org_templates import OrgTemplatesPage
 from desktop.admin.rules import AutoRulesPage
@@ -33,7 +34,7 @@ from offline_cache.domain.model import Role
 if TYPE_CHECKING:
     from desktop.main_window import MainWindow
 
-ADMIN_SHORTCUT = "Ctrl+Shift+A"
+ADMIN_SHORTCUT = "Ctrl+Shift+M"
 
 #: (title, factory) of tabs other features add to every window built afterwards (see ``register_page``).
 _EXTRA_PAGES: list[tuple[str, Callable[[AdminWindow], QWidget]]] = []
@@ -78,8 +79,10 @@ class AdminWindow(QDialog):
         zone = ZoneInfo(me.organisation.timezone)
         self.staff = StaffPage(session.reader, self.ops, me.organisation.id, zone, clock, self.say)
         self.categories = CategoriesPage(session.reader, self.ops, self.say)
-        self.add_page(_t("Сотрудники"), self.staff)
-        self.add_page(_t("Категории"), self.categories)
+        self.events = EventsPage(session.reader, self.ops, zone)
+        self.tabs.addTab(self.staff, _t("Сотрудники"))
+        self.tabs.addTab(self.categories, _t("Категории"))
+        self.tabs.addTab(self.events, _t("Журнал изменений"))  # always last: ``add_page`` inserts before it
         self.rules = AutoRulesPage(session.reader, self.ops, me.organisation.id, zone, clock, self.say,
                                    own_banner=False)
         self.org_templates = OrgTemplatesPage(session.reader, self.ops, me.organisation.id, zone, clock, self.say,
@@ -94,12 +97,15 @@ class AdminWindow(QDialog):
                                  if i < self.tabs.count() else None)
             self.addAction(go)
         self.ops.onlineChanged.connect(self._online_changed)
+        self.ops.changed.connect(lambda _action: self.events.reload())
+        self.tabs.currentChanged.connect(lambda i: self.events.reload() if self.tabs.widget(i) is self.events
+                                         else None)
         self._online_changed(self.ops.online, self.ops.reason)
         self.reload()
 
     def add_page(self, title: str, widget: QWidget) -> int:
-        """Add a tab (the documented hook for more administration areas); returns its index."""
-        return self.tabs.addTab(widget, title)
+        """Add a tab before «Журнал изменений» (the hook for more administration areas); returns its index."""
+        return self.tabs.insertTab(self.tabs.indexOf(self.events), widget, title)
 
     def reload(self) -> None:
         """Fresh data from the platform when it is reachable; the cache otherwise (already shown)."""
@@ -145,12 +151,21 @@ class AdminSupport(QObject):
         menu = window.menuBar().addMenu(_t("Администрирование"))
         menu.setObjectName("adminMenu")
         menu.addAction(self.action)
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The main window closes (the session with it): the administration window stops listening first.
+        if watched is self.main and event.type() == QEvent.Type.Close and self.window is not None:
+            self.window.close()
+        return False
 
     def open(self) -> AdminWindow:
         if self.window is not None and self.window.isVisible():
             self.window.raise_()
             self.window.activateWindow()
             return self.window
+        if self.window is not None:  # hidden by the auto-lock: a fresh one replaces it
+            self.window.close()
         clock = self.main._clock
         admin = AdminWindow(self.main.session, clock, self.main)  # type: ignore[arg-type]
         admin.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

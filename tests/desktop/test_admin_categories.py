@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop.admin.categories import APPLIES_LATER, CategoryDialog, CategoryTableModel
+from desktop.admin.events import EventRow, EventTableModel
 from desktop.admin.window import AdminWindow, register_page
 from offline_cache.admin import CachedCategory, admin_audit_lines, cached_categories
 from offline_cache.domain.deadlines import TermKind, calendar_term_end
@@ -65,6 +70,12 @@ def test_the_term_rule_is_checked_in_the_window(world: World, open_window: Windo
     qtbot.waitUntil(lambda: {c.code: c.term_days for c in cached_categories(window.session.reader)}["snow"] == 3,
                     timeout=WAIT)
     assert admin_audit_lines(window.session.reader)[0][2] == "category_changed"
+    # «Журнал изменений»: the platform's history, the change on top with who made it.
+    admin.tabs.setCurrentWidget(admin.events)
+    events = admin.events.model
+    qtbot.waitUntil(lambda: events.rowCount() > 0 and "3 дн." in events.index(0, 2).data(), timeout=WAIT)
+    assert events.index(0, 1).data() == "Сотрудник c-admin"
+    assert "UTC+5" in str(events.headerData(0, Qt.Orientation.Horizontal))
 
 
 def test_a_subcategory_is_added_and_a_category_retired(world: World, open_window: WindowFactory,
@@ -115,12 +126,21 @@ def test_more_tabs_can_be_added(open_window: WindowFactory, qtbot: QtBot) -> Non
     register_page("Проба", lambda window: QLabel(f"ops online: {window.ops.online}"))
     try:
         admin = open_admin(open_window("c-admin"), qtbot)
-        assert [admin.tabs.tabText(i) for i in range(admin.tabs.count())] == ["Сотрудники", "Категории", "Проба"]
-        assert admin.add_page("Ещё", QLabel("x")) == 3
+        titles = [admin.tabs.tabText(i) for i in range(admin.tabs.count())]
+        assert titles == ["Сотрудники", "Категории", "Авторазбор", "Шаблоны организации", "Проба",
+                          "Журнал изменений"]
+        assert admin.add_page("Ещё", QLabel("x")) == 5  # before the log, which stays last
     finally:
         from desktop.admin import window as admin_window
 
         admin_window._EXTRA_PAGES.clear()
+
+
+def test_event_model(qtmodeltester: object) -> None:
+    model = EventTableModel(ZoneInfo("Asia/Yekaterinburg"))
+    model.set_rows([EventRow(datetime(2026, 3, 10, 9, 0, tzinfo=UTC), "Админ", "Добавлен сотрудник <i>X</i>")])
+    qtmodeltester.check(model, force_py=True)  # type: ignore[attr-defined]
+    assert model.index(0, 0).data() == "10.03.2026 14:00"
 
 
 def test_category_model(qtmodeltester: object) -> None:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -47,6 +48,8 @@ def test_offered_to_administrators_only(open_window: WindowFactory) -> None:
     admin = open_window("c-admin")
     assert admin.admin is not None
     assert admin.admin.action.shortcut().toString() == ADMIN_SHORTCUT
+    same = [a.text() for a in admin.findChildren(QAction) if a.shortcut().toString() == ADMIN_SHORTCUT]
+    assert same == ["Администрирование…"], same  # no other action of the window answers to it
     assert "Администрирование" in [a.text() for a in admin.menuBar().actions()]
 
 
@@ -179,6 +182,8 @@ def test_offline_the_screens_are_read_only_from_the_cache(world: World, open_win
             assert not button.isEnabled(), button.objectName()
         admin.staff.open_add()
         assert admin.staff.dialog is None
+        admin.tabs.setCurrentWidget(admin.events)  # the log: this workstation's own lines, said so
+        assert "с этого компьютера" in admin.events.source.text()
     finally:
         world.client().set_faults(FaultConfig())
     # Back online: the next sync says so and editing returns.
