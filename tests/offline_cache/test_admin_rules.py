@@ -19,6 +19,7 @@ from offline_cache.domain.auto_rules import conflicts
 from offline_cache.domain.model import Status
 from offline_cache.store.cache import Cache
 from offline_cache.sync import SyncEngine
+from offline_cache.templates import TemplateLibrary
 from tests.world import World
 
 
@@ -81,3 +82,15 @@ def test_a_message_after_a_new_rule_lands_with_its_target_in_the_executors_queue
     cached = executor.item(item.id)
     assert cached is not None and (cached.status, cached.assignee_id) == (Status.IN_WORK, "c-exec2")
 
+
+
+def test_the_staffs_next_sync_brings_a_new_organisation_template(world: World, tmp_path: Path) -> None:
+    coordinator, engine = synced(world, tmp_path, "c-coord")
+    api = AdminApi(world.client("c-admin"))
+    template = api.create_template(OrgTemplateIn(title="Свет починили", text="Фонарь исправен.", purpose="answer"))
+    engine.sync_once()  # the change raised the directory's version: this sync fetches it again
+    found = {t.id: t for t in TemplateLibrary(coordinator).templates()}
+    assert found[template.id].title == "Свет починили" and not found[template.id].editable
+    api.set_retired(template.id, True)
+    engine.sync_once()
+    assert template.id not in {t.id for t in TemplateLibrary(coordinator).templates()}
