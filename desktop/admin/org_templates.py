@@ -135,7 +135,7 @@ class OrgTemplatesPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         left.addWidget(self.table, 1)
-        self.show_retired = QCheckBox(_t("Показывать шаблоны в архиве"))
+        self.show_retired = QCheckBox(_t("Показывать шаблоны в а&рхиве"))
         self.show_retired.setObjectName("orgShowRetired")
         self.show_retired.setChecked(True)
         left.addWidget(self.show_retired)

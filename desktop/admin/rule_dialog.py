@@ -70,7 +70,9 @@ class RuleDialog(QDialog):
         box = QVBoxLayout()
         box.addWidget(self.categories)
         box.addWidget(hint)
-        form.addRow(_t("Категории:"), box)
+        label = QLabel(_t("&Категории:"))
+        label.setBuddy(self.categories)  # Alt+К reaches the list though the row holds a layout
+        form.addRow(label, box)
         self.municipality = QLineEdit(rule.municipality or "" if rule else "")
         self.municipality.setObjectName("ruleMunicipality")
         self.municipality.setPlaceholderText(_t("пусто — любой адрес; например «с. Ольховка»"))
