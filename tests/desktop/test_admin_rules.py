@@ -98,7 +98,10 @@ def test_rules_are_created_ordered_and_deleted_from_the_page(session: Callable[[
     qtbot.waitUntil(lambda: page.model.rowCount() == 2 and not page._busy, timeout=WAIT)
     qtmodeltester.check(page.model)  # type: ignore[attr-defined]
     assert page.current() is not None and page.current().name == "Дороги — в поселение"  # type: ignore[union-attr]
-    page.up_button.click()
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow, timeout=10_000)
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)  # «Выше» by its shortcut
     qtbot.waitUntil(lambda: page.model.rules[0].name == "Дороги — в поселение" and not page._busy,
                     timeout=WAIT)
     with world.platform.store.lock:
@@ -182,7 +185,9 @@ def test_organisation_templates_are_created_edited_and_retired(session: Callable
     page.new()
     page.title.setText("Ответ о ямочном ремонте")
     page.text.setPlainText("Уважаемый заявитель! Яму заделают до конца месяца.")
-    page.save_button.click()
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow, timeout=10_000)
+    qtbot.keyClick(page.title, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)  # «Сохранить» by its shortcut
     qtbot.waitUntil(lambda: page.model.rowCount() == 1 and not page._busy, timeout=WAIT)
     qtmodeltester.check(page.model)  # type: ignore[attr-defined]
     assert page.current() is not None and page.current().version == 1  # type: ignore[union-attr]
