@@ -95,7 +95,7 @@ def create_rule(platform: Platform, user: StaffMember, req: AutoRuleIn) -> AutoR
         if len(rules) >= MAX_RULES:
             raise ApiError(422, "invalid", f"У организации уже {MAX_RULES} правил: удалите ненужные")
         rule = AutoRuleOut(id=platform._new_id("rule"), position=0, updated_at=now, updated_by=user.id,
-                           **req.model_dump(exclude={"position"}))
+                           **req.model_dump(exclude={"position", "base_version"}))
         at = len(rules) if req.position is None else min(req.position, len(rules))
         rules.insert(at, rule)
         _check(platform, actor.org_id, rules, rule, now)
@@ -114,8 +114,11 @@ def update_rule(platform: Platform, user: StaffMember, rule_id: str, req: AutoRu
         if at is None:
             raise ApiError(404, "not_found", "Правило не найдено")
         old = rules.pop(at)
+        if req.base_version is not None and req.base_version != old.version:
+            raise ApiError(409, "conflict", f"Правило «{old.name}» изменил другой администратор (версия "
+                                            f"{old.version}): обновите список и внесите изменение заново")
         rule = AutoRuleOut(id=old.id, position=0, version=old.version + 1, updated_at=now, updated_by=user.id,
-                           **req.model_dump(exclude={"position"}))
+                           **req.model_dump(exclude={"position", "base_version"}))
         at = at if req.position is None else min(req.position, len(rules))
         rules.insert(at, rule)
         _check(platform, actor.org_id, rules, rule, now)

@@ -158,14 +158,14 @@ class RuleDialog(QDialog):
             name=self.name.text().strip(), category_codes=codes, municipality=self.municipality.text().strip() or None,
             target_org_id=self.org.currentData() if to_org else None,
             target_executor_id=None if to_org else self.executor.currentData(), enabled=self.enabled.isChecked(),
-            position=None)
+            position=None, base_version=None)
 
     def _placed(self) -> tuple[list[AutoRuleOut], AutoRuleOut]:
         req = self.request()
         now = self._clock()
+        fields = {k: v for k, v in dict(req).items() if k not in ("position", "base_version")}
         edited = AutoRuleOut.model_construct(id=self._rule.id if self._rule else EDITED, position=0, updated_at=now,
-                                             version=1, updated_by=None,
-                                             **{k: v for k, v in dict(req).items() if k != "position"})
+                                             version=1, updated_by=None, **fields)
         rules = [edited if self._rule is not None and r.id == self._rule.id else r for r in self._rules]
         if self._rule is None:
             rules.append(edited)

@@ -244,8 +244,8 @@ class AutoRulesPage(QWidget):
                       lambda r: self._after(r.id, _t("Правило «{n}» сохранено: новые сообщения разбираются по нему.")
                                             .format(n=r.name)))
         else:
-            rule_id = rule.id
-            self._run(lambda client: AdminApi(client).update_rule(rule_id, req), "auto_rule_updated",
+            rule_id, edited = rule.id, req.model_copy(update={"base_version": rule.version})
+            self._run(lambda client: AdminApi(client).update_rule(rule_id, edited), "auto_rule_updated",
                       lambda r: (r.id, _t("Изменено правило {d}").format(d=describe(r, ctx))),
                       lambda r: self._after(r.id, _t("Правило «{n}» сохранено (версия {v}).")
                                             .format(n=r.name, v=r.version)))

@@ -20,7 +20,7 @@ class AutoRuleIn(Request):
     """A rule as the administrator writes it: exactly one of ``target_org_id`` / ``target_executor_id``.
 
     ``municipality``: a place name looked for in the message's address (case and ё ignored); empty
-    or null: anywhere. ``position`` (create only): where to insert, 0 = first; null = last.
+    or null: anywhere. ``position``: where to put it, 0 = first; null = last (create) or where it was (update).
     """
 
     name: Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
@@ -30,6 +30,8 @@ class AutoRuleIn(Request):
     target_executor_id: Id | None = None
     enabled: bool = True
     position: Annotated[int, Field(ge=0, le=MAX_RULES)] | None = None
+    #: Update only: the version the administrator edited; another administrator's change since is a 409.
+    base_version: Annotated[int, Field(ge=1, le=2**62)] | None = None
 
 
 class AutoRuleOut(Response):

@@ -107,14 +107,21 @@ def test_rules_are_created_ordered_and_deleted_from_the_page(session: Callable[[
     with world.platform.store.lock:
         assert [r.name for r in stored_rules(world.platform.store, "c")] == ["Дороги — в поселение",
                                                                               "Свет — Никитиной"]
+    page.open_edit()  # the selected rule, «Дороги — в поселение», is renamed
+    assert page.dialog is not None and page.dialog.name.text() == "Дороги — в поселение"
+    page.dialog.name.setText("Дороги — поселению")
+    page.dialog.ok.click()
+    qtbot.waitUntil(lambda: page.model.rules[0].version == 2 and not page._busy, timeout=WAIT)
+    assert page.model.rules[0].name == "Дороги — поселению" and "версия 2" in said.last
     page.ask_delete()
     assert page.confirm is not None
     page.confirm.done(page.confirm.StandardButton.Yes.value)
     qtbot.waitUntil(lambda: page.model.rowCount() == 1 and not page._busy, timeout=WAIT)
     actions = [line[2] for line in admin_audit_lines(s.reader)]
-    assert actions == ["auto_rule_deleted", "auto_rules_reordered", "auto_rule_created", "auto_rule_created"]
+    assert actions == ["auto_rule_deleted", "auto_rule_updated", "auto_rules_reordered", "auto_rule_created",
+                       "auto_rule_created"]
     events = [e.action for e in s.client.admin_events()]
-    assert events[:4] == actions
+    assert events[:5] == actions
 
 
 def test_conflicts_are_shown_before_saving(session: Callable[[str], Session], world: World, qtbot: QtBot) -> None:

@@ -78,6 +78,8 @@ def test_rules_are_kept_in_order_and_reordered(http: httpx.Client) -> None:
     edited = ok(admin("PUT", f"/auto-rules/{second['id']}", {**RULE, "name": "Переименовано",
                                                               "category_codes": ["snow"]}))
     assert (edited["version"], edited["position"], edited["name"]) == (2, 1, "Переименовано")
+    stale = admin("PUT", f"/auto-rules/{second['id']}", {**RULE, "base_version": 1})
+    assert "другой администратор" in assert_russian_error(stale, 409)["message"]
     left = ok(admin("DELETE", f"/auto-rules/{first['id']}"))
     assert [(r["id"], r["position"]) for r in left] == [(second["id"], 0)]
     assert_russian_error(admin("DELETE", f"/auto-rules/{first['id']}"), 404)
