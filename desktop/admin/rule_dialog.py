@@ -70,9 +70,9 @@ class RuleDialog(QDialog):
         box = QVBoxLayout()
         box.addWidget(self.categories)
         box.addWidget(hint)
-        label = QLabel(_t("&Категории:"))
-        label.setBuddy(self.categories)  # Alt+К reaches the list though the row holds a layout
-        form.addRow(label, box)
+        caption = QLabel(_t("&Категории:"))
+        caption.setBuddy(self.categories)  # Alt+К reaches the list though the row holds a layout
+        form.addRow(caption, box)
         self.municipality = QLineEdit(rule.municipality or "" if rule else "")
         self.municipality.setObjectName("ruleMunicipality")
         self.municipality.setPlaceholderText(_t("пусто — любой адрес; например «с. Ольховка»"))
