@@ -14,6 +14,20 @@ from offline_cache.store.cache import Cache
 #: ``audit_log.event`` of an administrative change made from this workstation.
 ADMIN_AUDIT_EVENT = "admin_change"
 
+#: Russian names of administrative changes (the audit log's «Действие»); other features add theirs.
+ADMIN_ACTION_NAMES: dict[str, str] = {
+    "staff_added": "Добавлен сотрудник",
+    "roles_changed": "Изменены роли",
+    "staff_deactivated": "Отключён сотрудник",
+    "category_added": "Добавлена категория",
+    "category_changed": "Изменена категория",
+    "category_retired": "Категория выведена из употребления",
+}
+
+
+def admin_action_name(action: str) -> str:
+    return ADMIN_ACTION_NAMES.get(action, f"Администрирование ({action})")
+
 
 @dataclass(frozen=True, slots=True)
 class CachedCategory:

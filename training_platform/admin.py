@@ -273,6 +273,13 @@ def _served(category: CategoryOut) -> CategoryOut:
     return category.model_copy(update={"stage_terms": stage_terms_to_contract(stage_terms_to_domain(category))})
 
 
+def _name(raw: str) -> str:
+    name = raw.strip()
+    if not name:
+        raise ApiError(422, "invalid", "Укажите название категории", field="name")
+    return name
+
+
 def _term_text(category: CategoryOut) -> str:
     return f"{category.term_days} дн. ({TERM_KIND_NAMES[category.term_kind].split(' (')[0].lower()})"
 
@@ -292,7 +299,7 @@ def add_category(platform: Platform, user: StaffMember, req: NewCategoryRequest)
                 raise ApiError(422, "invalid", "Родительская категория не найдена", field="parent_code")
             if parent.parent_code is not None:
                 raise ApiError(422, "invalid", "Подкатегория не может содержать подкатегорий", field="parent_code")
-        category = CategoryOut.model_validate({"code": req.code, "name": req.name.strip(),
+        category = CategoryOut.model_validate({"code": req.code, "name": _name(req.name),
                                                "parent_code": req.parent_code, "term_kind": kind, "term_days": days})
         store.put_categories(actor.org_id, [category])
         what = "подкатегория" if req.parent_code else "категория"
@@ -317,7 +324,7 @@ def change_category(platform: Platform, user: StaffMember, code: str, req: Categ
         before = _category(platform, actor, code)
         if before.retired:
             raise ApiError(409, "conflict", "Категория выведена из употребления: её нельзя изменить")
-        after = CategoryOut.model_validate({**before.model_dump(mode="json"), "name": req.name.strip(),
+        after = CategoryOut.model_validate({**before.model_dump(mode="json"), "name": _name(req.name),
                                             "term_kind": kind, "term_days": days})
         store.put_categories(actor.org_id, [after])
         record_event(platform, actor, "category_changed", code,

@@ -220,7 +220,7 @@ class CategoriesPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.doubleClicked.connect(lambda _i: self.open_edit())
+        self.table.activated.connect(lambda _i: self.open_edit())  # Enter or a double click
         layout.addWidget(self.table, 1)
         note = QLabel(_t(APPLIES_LATER) + " " + _t("Сроки: стандартный — 30 дн., ускоренный — 10, фаст-трек 1 "
                                                      "уровня — 8, 2 уровня — 10, иной фаст-трек — менее 30."))

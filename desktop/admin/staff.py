@@ -261,6 +261,7 @@ class StaffPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.activated.connect(lambda _i: self.open_roles())  # Enter or a double click
         layout.addWidget(self.table, 1)
         row = QHBoxLayout()
         self.add_button = action_button(row, "staffAdd", _t("Добавить…"), "Ctrl+N", self.open_add)

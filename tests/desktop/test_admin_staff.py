@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -107,7 +108,7 @@ def test_admin_adds_a_member_and_changes_roles(world: World, open_window: Window
 def test_the_window_refuses_leaving_no_coordinator(open_window: WindowFactory, qtbot: QtBot) -> None:
     admin = open_admin(open_window("c-admin"), qtbot)
     select(admin, "c-coord")
-    admin.staff.roles_button.click()
+    QTest.keyClick(admin.staff.table, Qt.Key.Key_Return)  # Enter on the row: its roles
     dialog = admin.staff.dialog
     assert isinstance(dialog, RolesDialog)
     dialog.roles.boxes[Role.COORDINATOR].setChecked(False)
@@ -202,3 +203,17 @@ def test_staff_model(qtmodeltester: object) -> None:
     assert model.index(0, 0).data() == "<b>Иванов</b>"  # plain text, shown as typed
     assert model.index(1, 6).data() == "Отключён"
     assert model.index(1, 0).data(Qt.ItemDataRole.ForegroundRole) is not None
+
+
+def test_a_session_started_offline_opens_read_only_at_once(world: World, open_window: WindowFactory,
+                                                           qtbot: QtBot) -> None:
+    window = open_window("c-admin")
+    window.session.offline_reason = "Платформа не принимает подключения"  # as a start without the platform sets it
+    window.admin.action.trigger()  # type: ignore[union-attr]
+    admin = window.admin.window  # type: ignore[union-attr]
+    assert isinstance(admin, AdminWindow)
+    assert not admin.ops.online and not admin.banner.isHidden()
+    assert "Платформа не принимает подключения" in admin.banner.text()
+    assert admin.ops._pending == {}  # nothing was asked of the platform
+    assert admin.staff.model.row_of("c-exec1") >= 0 and not admin.staff.add_button.isEnabled()
+    assert admin.staff.model.index(admin.staff.model.row_of("c-admin"), 3).data() == ""  # logins: platform only

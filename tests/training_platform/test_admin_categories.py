@@ -78,6 +78,8 @@ def test_subcategories_are_created_with_their_terms(world: World) -> None:
         admin.add_category(NewCategoryRequest(code="roads.pits.deep", name="Глубокие", parent_code="roads.pits"))
     with pytest.raises(InvalidError, match="Родительская"):
         admin.add_category(NewCategoryRequest(code="x", name="X", parent_code="nowhere"))
+    with pytest.raises(InvalidError, match="Укажите название"):
+        admin.add_category(NewCategoryRequest(code="blank", name="   "))
     with pytest.raises(InvalidError, match="Иной фаст-трек"):
         admin.add_category(NewCategoryRequest(code="y", name="Y", term_kind=TermKind.CUSTOM, term_days=30))
     # Other organisations' categories are theirs: the region has no pits.
