@@ -175,6 +175,8 @@ def month_preview(cache: Cache, rules: Sequence[AutoRule], now: datetime, *, day
     rows = cache.db.execute(
         f"SELECT i.id, i.number, i.registered_at, i.category_name, i.address, i.category_code FROM items i "
         f"WHERE i.org_id=? AND i.registered_at >= ? AND i.category_code IN ({','.join('?' * len(wanted))}) "
+        # An item re-opened here after a low rating is not a new message: rules never see those.
+        "AND NOT EXISTS (SELECT 1 FROM history h WHERE h.item_id = i.id AND h.idx = 0 AND h.action = 'reprocessing') "
         "ORDER BY i.registered_at DESC, i.id LIMIT ?", [org_id, since, *wanted, limit]).fetchall()
     caught = preview(rules, [(r[0], r[5], r[4] or "") for r in rows], parents)
     return [PreviewRow(str(r[0]), str(r[1]), str(r[2]), str(r[3] or r[5]), str(r[4] or ""), c.caught_by, str(r[5]))

@@ -60,6 +60,9 @@ def test_preview_over_the_cached_month_first_match_winning(world: World, tmp_pat
     assert got == {lights[0].id: rules[0].id, lights[1].id: rules[0].id, road.id: rules[1].id}
     assert old.id not in got, "older than a month"
     assert {r.category_name for r in rows} == {"Освещение", "Дороги"}
+    # An item re-opened after a low rating is not a new message: the preview leaves it out.
+    cache.db.execute("UPDATE history SET action='reprocessing' WHERE item_id=? AND idx=0", [lights[0].id])
+    assert lights[0].id not in {r.item_id for r in month_preview(cache, domain_rules(rules), world.clock.now())}
 
 
 def test_conflicts_from_the_cached_directory_match_the_platforms(world: World, tmp_path: Path) -> None:
