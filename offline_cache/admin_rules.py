@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from offline_cache.admin import ADMIN_ACTION_NAMES
 from offline_cache.client import PlatformClient
 from offline_cache.contract.admin_rules import (
     AutoRuleIn,
@@ -31,6 +32,17 @@ from offline_cache.errors import ForbiddenError
 from offline_cache.store.cache import Cache
 
 ADMIN = "/admin"
+#: Russian names of this feature's changes in the local audit log (``offline_cache.admin`` asks features to add theirs).
+ADMIN_ACTION_NAMES.update({
+    "auto_rule_created": "Создано правило авторазбора",
+    "auto_rule_updated": "Изменено правило авторазбора",
+    "auto_rule_deleted": "Удалено правило авторазбора",
+    "auto_rules_reordered": "Изменён порядок правил авторазбора",
+    "template_created": "Создан шаблон организации",
+    "template_updated": "Изменён шаблон организации",
+    "template_retired": "Шаблон организации в архиве",
+    "template_restored": "Шаблон организации возвращён из архива",
+})
 TEMPLATES_KEY = "admin_templates"
 PREVIEW_DAYS = 30
 

@@ -97,3 +97,10 @@ def test_the_staffs_next_sync_brings_a_new_organisation_template(world: World, t
     api.set_retired(template.id, True)
     engine.sync_once()
     assert template.id not in {t.id for t in TemplateLibrary(coordinator).templates()}
+
+
+def test_this_features_changes_have_russian_names_in_the_audit_log() -> None:
+    from offline_cache.admin import admin_action_name
+
+    assert admin_action_name("auto_rules_reordered") == "Изменён порядок правил авторазбора"
+    assert admin_action_name("template_retired") == "Шаблон организации в архиве"
