@@ -46,6 +46,7 @@ from offline_cache.domain.files import ascii_file_name, content_type_problem, fi
 from offline_cache.domain.staff import StaffMember
 from training_platform.admin import directory_staff
 from training_platform.admin_routes import install_admin_routes
+from training_platform.admin_rules_routes import install_rules_routes
 from training_platform.faults import FaultInjector, FaultMiddleware
 from training_platform.http_guard import (
     STATUS_CODES,
@@ -161,7 +162,7 @@ def create_app(platform: Platform, faults: FaultInjector | None = None) -> ASGIA
 
     @api.get(f"{API_PREFIX}/templates", responses=ERRORS, tags=["directory"])
     def templates(u: User) -> list[TemplateOut]:
-        return platform.templates()
+        return platform.templates(u)
 
     @api.get(f"{API_PREFIX}/rejection-grounds", responses=ERRORS, tags=["directory"])
     def grounds(u: User) -> list[RejectionGroundOut]:
@@ -219,6 +220,7 @@ def create_app(platform: Platform, faults: FaultInjector | None = None) -> ASGIA
             "Content-Security-Policy": "sandbox; default-src 'none'"})
 
     install_admin_routes(api, platform, user)  # /admin/...: the organisation's administrators only
+    install_rules_routes(api, platform, user, ERRORS)  # /admin/auto-rules, /admin/templates (issue 14)
 
     @api.get("/health", tags=["service"])
     def health() -> dict[str, str]:

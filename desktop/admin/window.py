@@ -25,6 +25,8 @@ from PySide6.QtWidgets import QDialog, QLabel, QTabWidget, QVBoxLayout, QWidget
 from desktop.admin.categories import CategoriesPage
 from desktop.admin.events import EventsPage
 from desktop.admin.online import AdminOps
+from desktop.admin.org_templates import OrgTemplatesPage
+from desktop.admin.rules import AutoRulesPage
 from desktop.admin.staff import StaffPage
 from desktop.session import Session
 from offline_cache.domain.model import Role
@@ -81,6 +83,12 @@ class AdminWindow(QDialog):
         self.tabs.addTab(self.staff, _t("Сотрудники"))
         self.tabs.addTab(self.categories, _t("Категории"))
         self.tabs.addTab(self.events, _t("Журнал изменений"))  # always last: ``add_page`` inserts before it
+        self.rules = AutoRulesPage(session.reader, self.ops, me.organisation.id, zone, clock, self.say,
+                                   own_banner=False)
+        self.org_templates = OrgTemplatesPage(session.reader, self.ops, me.organisation.id, zone, clock, self.say,
+                                              own_banner=False)
+        self.add_page(_t("Авторазбор"), self.rules)
+        self.add_page(_t("Шаблоны организации"), self.org_templates)
         for title, factory in _EXTRA_PAGES:
             self.add_page(title, factory(self))
         for n in range(1, 10):  # Ctrl+1…9 switch tabs, as they switch queues in the main window
@@ -104,6 +112,8 @@ class AdminWindow(QDialog):
         if self.ops.online:
             self.staff.reload()
             self.categories.reload()
+            self.rules.reload()
+            self.org_templates.reload()
 
     def say(self, text: str, problem: bool = False) -> None:
         self.status.setStyleSheet("color: #c62828; font-weight: 600;" if problem else "color: #2e7d32;")

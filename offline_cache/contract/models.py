@@ -196,6 +196,7 @@ class TemplateOut(Response):
     category_code: str | None = None
     ground_code: str | None = None
     version: int = 1  # raised by the platform whenever the template's text changes
+    org_id: str | None = None  # the organisation whose administrators keep it; None: common to all
 
 
 class RejectionGroundOut(Response):

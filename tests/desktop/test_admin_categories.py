@@ -127,8 +127,9 @@ def test_more_tabs_can_be_added(open_window: WindowFactory, qtbot: QtBot) -> Non
     try:
         admin = open_admin(open_window("c-admin"), qtbot)
         titles = [admin.tabs.tabText(i) for i in range(admin.tabs.count())]
-        assert titles == ["Сотрудники", "Категории", "Проба", "Журнал изменений"]
-        assert admin.add_page("Ещё", QLabel("x")) == 3  # before the log, which stays last
+        assert titles == ["Сотрудники", "Категории", "Авторазбор", "Шаблоны организации", "Проба",
+                          "Журнал изменений"]
+        assert admin.add_page("Ещё", QLabel("x")) == 5  # before the log, which stays last
     finally:
         from desktop.admin import window as admin_window
 
