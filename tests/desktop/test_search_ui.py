@@ -88,7 +88,7 @@ def test_the_card_lists_similar_messages_and_opens_them(world: World, open_windo
     window.navigation.setCurrentRow(window.queues.index(QueueId.ROUTING))  # the rejected item is not here
     window.panel.select_item(target.id)
     qtbot.waitUntil(lambda: similar.item_id == target.id and len(similar.rows()) == 2, timeout=WAIT)
-    qtbot.keyClick(window, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert similar.tree.hasFocus()
     similar.tree.setCurrentItem(next(similar.tree.topLevelItem(n) for n in range(similar.tree.topLevelItemCount())
                                      if similar.tree.topLevelItem(n).data(0, Qt.ItemDataRole.UserRole) == repeat.id))
