@@ -1,13 +1,15 @@
-"""The monthly summary of an organisation (issue 13 p.5), computed in SQL from the cache: works offline.
+"""The monthly summary of an organisation (issue 13 p.5), computed from the cache: works offline.
 
 How each figure is computed (the month is the organisation's local calendar month, [1st 00:00, next 1st)):
 - received: items of the organisation whose ``received_at`` falls in the month;
-- answered in time / late: items whose (last) entry into «answered» falls in the month, in time when
-  that moment is before the item's ``due_at`` (the legal deadline, an appeal's extension included);
+- answered in time / late: items with an entry into «answered» in the month, counted once at their last
+  answer of the month, in time when that moment is before the item's ``due_at`` (the legal deadline, an
+  appeal's extension included); a later answer in another month does not change this month's figures,
+  so a report once sent stays true;
 - rejected by ground: items rejected in the month, by the ground code of their rejection;
 - redirected, interim answers: entries into «redirected» / «interim_answer» in the month;
 - re-processed after a low rating: items of the organisation rated 1-2 in the month (the platform then
-  sends them for processing again);
+  sends them for processing again); the rating is read from the month's «rated» history entry;
 - time to answer: hours from registration to the answer, over the items answered in the month:
   the average and the 90th percentile (nearest rank: the smallest value with at least 90 % at or below);
 - average rating: over the items of the organisation rated in the month;
