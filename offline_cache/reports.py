@@ -20,6 +20,8 @@ How each figure is computed (the month is the organisation's local calendar mont
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -138,8 +140,32 @@ def _p90(hours: list[float]) -> float | None:
     return ordered[(len(ordered) * 9 + 9) // 10 - 1]
 
 
+#: Page cache (KiB) while the summary runs: its month of index pages (~25 MB over 100,000 items) fits, so each
+#: page is decrypted once per run instead of again after each eviction (≈ half the CPU time at 100k items).
+SUMMARY_CACHE_KIB = 32768
+
+
+@contextmanager
+def _roomy_cache(conn: Any) -> Iterator[None]:
+    """Raise the connection's page cache for the summary, and give the memory back afterwards."""
+    (before,) = conn.execute("PRAGMA cache_size").fetchone()
+    roomier = (before < 0 and -before < SUMMARY_CACHE_KIB) or 0 < before < SUMMARY_CACHE_KIB // 4
+    if roomier:
+        conn.execute(f"PRAGMA cache_size = -{SUMMARY_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        if roomier:
+            conn.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def monthly_summary(conn: Any, org_id: str, month: date, zone: str | ZoneInfo, now: datetime) -> MonthlySummary:
     """The summary of ``org_id`` for ``month`` from the cache's connection ``conn`` (read only)."""
+    with _roomy_cache(conn):
+        return _summary(conn, org_id, month, zone, now)
+
+
+def _summary(conn: Any, org_id: str, month: date, zone: str | ZoneInfo, now: datetime) -> MonthlySummary:
     start, end = month_bounds(month, zone)
     params: dict[str, Any] = {"org": org_id, "start": start, "end": end, "now": iso(now),
                               "prefix": RATING_PREFIX, "prefix_len": len(RATING_PREFIX)}
