@@ -30,6 +30,7 @@ from desktop.lock.settings import app_settings
 from desktop.outbox.workstation import OfflineWork
 from desktop.queue.model import QueueModel
 from desktop.queue.panel import QueuePanel
+from desktop.reports.support import install as install_reports
 from desktop.session import Session
 from desktop.wipe.dialog import install as install_wipe
 from offline_cache.attachments import ExternalCopies
@@ -146,6 +147,7 @@ class MainWindow(QMainWindow):
         self.lock = LockController(self, session, self._settings)
         self.offline = OfflineWork(self)
         install_wipe(self, session, self.offline.actions["logout"])  # «Выйти и удалить локальные данные…»
+        self.reports = install_reports(self, self._clock)  # type: ignore[arg-type]  # «Итоги месяца» (issue 13)
 
     # --- building ---------------------------------------------------------------------------
 
