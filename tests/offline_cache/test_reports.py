@@ -104,3 +104,30 @@ def test_an_empty_month(cache: Cache) -> None:
     assert (s.received, s.answered_in_time, s.answered_late, s.redirected) == (0, 0, 0, 0)
     assert s.average_hours_to_answer is None and s.p90_hours_to_answer is None and s.average_rating is None
     assert s.rejected_by_ground == {} and s.overdue == ()
+
+
+def test_an_item_counts_once_at_its_last_answer_of_the_month_and_later_months_change_nothing(tmp_path: Path) -> None:
+    cache = Cache.open(tmp_path / "c.db", secrets.token_bytes(32))
+    cache.apply_page([
+        # answered twice in March (returned in between): counted once, at the second (late) answer
+        _item("T", "answered", "2026-03-02T05:00", "2026-03-10T19:00", [
+            _answered("2026-03-05T05:00"), ("2026-03-06T05:00", "answered", "in_work", "return_for_revision"),
+            _answered("2026-03-12T05:00")]),
+        # answered in time in March and again in April: March keeps it in time
+        _item("U", "answered", "2026-03-02T05:00", "2026-03-31T19:00", [
+            _answered("2026-03-03T05:00"), ("2026-04-06T05:00", "answered", "in_work", "return_for_revision"),
+            _answered("2026-04-12T05:00")]),
+        # the rating as the platform words it in history wins over a record without one
+        _item("W", "closed", "2026-03-02T05:00", "2026-03-31T19:00", [
+            _answered("2026-03-04T05:00"),
+            ("2026-03-05T05:00", "answered", "closed", "rated")]),
+    ], 1)
+    cache.db.execute("UPDATE history SET comment = 'оценка заявителя: 1' WHERE item_id = 'W' AND action = 'rated'")
+    cache.db.conn.commit()
+    s = monthly_summary(cache.db.conn, "c", date(2026, 3, 1), ZONE, now=_at("2026-04-20T05:00"))
+    assert (s.answered_in_time, s.answered_late) == (2, 1)  # U and W in time, T late
+    assert s.average_hours_to_answer == pytest.approx((240 + 24 + 48) / 3)
+    assert [o.item_id for o in s.overdue] == ["T"]
+    assert (s.average_rating, s.reprocessed_after_low_rating) == (1.0, 1)
+    april = monthly_summary(cache.db.conn, "c", date(2026, 4, 1), ZONE, now=_at("2026-05-20T05:00"))
+    assert (april.answered_in_time, april.answered_late) == (0, 1)  # U's second answer, after its deadline
