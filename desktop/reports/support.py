@@ -1,7 +1,7 @@
 """«Итоги месяца» in the main window: the menu action for heads and curators, and the reminder from the 1st.
 
 Rostov p. 4: the previous month's summary is due by the 3rd. From the 1st to the 3rd (the organisation's
-calendar) a button in the status bar says so until the summary has been exported; it opens the window.
+calendar) a banner above the queue says so until the summary has been exported; its button opens the window.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout
 
 from desktop.reports.window import MonthlySummaryWindow
 from offline_cache.domain.model import Role
@@ -52,13 +52,27 @@ class ReportsSupport(QObject):
         menu = window.menuBar().addMenu(_t("&Отчёты"))
         menu.setObjectName("reportsMenu")
         menu.addAction(self.action)
-        self.reminder = QPushButton()
+        # A banner above the queue (the status bar is full): what is due, by when, and the way to it.
+        self.reminder = QFrame()
         self.reminder.setObjectName("reportReminder")
-        self.reminder.setFlat(True)
-        self.reminder.setStyleSheet("color: #b26a00; font-weight: 600;")
-        self.reminder.clicked.connect(lambda: self.open(self.due))
+        self.reminder.setStyleSheet("#reportReminder { background: #fff3e0; border-bottom: 1px solid #f0c080; }")
+        self.reminder.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        row = QHBoxLayout(self.reminder)
+        row.setContentsMargins(8, 3, 8, 3)
+        self.reminder_text = QLabel()
+        self.reminder_text.setObjectName("reportReminderText")
+        self.reminder_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.reminder_text.setStyleSheet("color: #7a4a00; font-weight: 600;")
+        row.addWidget(self.reminder_text, 1)
+        self.reminder_button = QPushButton()
+        self.reminder_button.setObjectName("reportReminderOpen")
+        self.reminder_button.clicked.connect(lambda: self.open(self.due))
+        row.addWidget(self.reminder_button)
         self.reminder.hide()
-        window.statusBar().addPermanentWidget(self.reminder)
+        central = window.centralWidget()
+        layout = central.layout() if central is not None else None
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.indexOf(window.storage_warning) + 1, self.reminder)
         window.ticker.timeout.connect(self.check_reminder)
         self.check_reminder()
 
@@ -68,10 +82,10 @@ class ReportsSupport(QObject):
         due = report_reminder(self.session.reader.db.conn, org.id, org.timezone, self._clock())
         if due is not None:
             following = date(due.year + due.month // 12, due.month % 12 + 1, REPORT_DUE_DAY)
-            self.reminder.setText(_t("Итоги за {m} не выгружены: срок — {d} ({k})").format(
-                m=month_name(due), d=following.strftime("%d.%m"), k=SHORTCUT))
-            self.reminder.setToolTip(_t("Сводка за месяц направляется до 3-го числа следующего месяца; напоминание "
-                                        "исчезнет после экспорта в XLSX или PDF"))
+            self.reminder_text.setText(_t("Итоги за {m} ещё не выгружены: сводку направляют до {d} включительно. "
+                                          "Напоминание исчезнет после экспорта в XLSX или PDF.").format(
+                m=month_name(due), d=following.strftime("%d.%m.%Y")))
+            self.reminder_button.setText(_t("Открыть итоги за {m} ({k})").format(m=month_name(due), k=SHORTCUT))
         self.reminder.setVisible(due is not None)
         if due != self.due:
             self.due = due

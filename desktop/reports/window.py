@@ -303,6 +303,8 @@ class MonthlySummaryWindow(QDialog):
         elif what == "measure":
             self.outcome.setText(_t("Мера не записана: {e}").format(e=error) if error
                                  else _t("Мера записана в локальный кэш и в журнал"))
+            if error:
+                self.compute()  # the table shows what is recorded, not what was refused
             self.measureSaved.emit(str(detail), error)
         elif what == "export":
             self.outcome.setText(_t("Не удалось сохранить {path}: {e}").format(path=detail, e=error) if error

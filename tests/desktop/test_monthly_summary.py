@@ -74,7 +74,7 @@ def test_the_head_sees_march_records_a_measure_and_exports(head: tuple[MainWindo
     assert window.reports.action.shortcut().toString() == "Ctrl+Shift+M"
     # 2.04 in Yekaterinburg: March's summary is due by the 3rd and not exported yet
     assert window.reports.reminder.isVisible()
-    assert "март 2026" in window.reports.reminder.text() and "03.04" in window.reports.reminder.text()
+    assert "март 2026" in window.reports.reminder_text.text() and "03.04.2026" in window.reports.reminder_text.text()
 
     summary = _opened(qtbot, window)  # opens on the month being reported
     assert summary.selected_month == MARCH and summary.month_title.text() == "март 2026"
@@ -127,9 +127,14 @@ def test_the_head_sees_march_records_a_measure_and_exports(head: tuple[MainWindo
     assert summary.grab().save(str(shot))
 
 
-def test_the_reminder_window_on_the_organisations_calendar(head: tuple[MainWindow, FakeClock]) -> None:
+def test_the_reminder_window_on_the_organisations_calendar(head: tuple[MainWindow, FakeClock], qtbot: QtBot,
+                                                            tmp_path: Path) -> None:
     window, clock = head
     assert window.reports is not None
+    window.resize(1400, 860)
+    qtbot.wait(100)
+    shot = Path(os.environ.get("POSDESK_SHOTS", str(tmp_path))) / "monthly-summary-reminder.png"
+    assert window.grab().save(str(shot))  # the reminder's banner above the queue
     for now, shown in ((datetime(2026, 3, 31, 18, 59, tzinfo=UTC), False),  # 31.03 23:59 in Yekaterinburg
                        (datetime(2026, 3, 31, 19, 0, tzinfo=UTC), True),  # 1.04 00:00
                        (datetime(2026, 4, 3, 18, 59, tzinfo=UTC), True),  # 3.04 23:59
