@@ -18,6 +18,7 @@ from desktop.main_window import MainWindow
 from desktop.reports.models import MEASURE_COLUMN
 from desktop.reports.window import MonthlySummaryWindow
 from desktop.session import Session, training_session
+from offline_cache.contract.models import FaultConfig
 from offline_cache.report_records import measures_for
 from tests.desktop.conftest import WindowFactory
 from tests.offline_cache.test_reports import MONTH
@@ -67,9 +68,10 @@ def _opened(qtbot: QtBot, window: MainWindow) -> MonthlySummaryWindow:
     return summary
 
 
-def test_the_head_sees_march_records_a_measure_and_exports(head: tuple[MainWindow, FakeClock], qtbot: QtBot,
-                                                           qtmodeltester: object, tmp_path: Path) -> None:
+def test_the_head_sees_march_records_a_measure_and_exports(head: tuple[MainWindow, FakeClock], world: World,
+                                                           qtbot: QtBot, qtmodeltester: object, tmp_path: Path) -> None:
     window, _clock = head
+    world.server.faults.configure(FaultConfig(drop_rate=1.0))  # offline: all of it works from the cache
     assert window.reports is not None
     assert window.reports.action.shortcut().toString() == "Ctrl+Shift+M"
     # 2.04 in Yekaterinburg: March's summary is due by the 3rd and not exported yet
