@@ -110,6 +110,25 @@ class MonthlyReport:
         return m.measure if m else ""
 
 
+class ExportFailed(Exception):
+    """The file could not be written; ``message`` says why in Russian."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def export(report: MonthlyReport, path: Path | str, fmt: str) -> None:
+    """Write ``report`` as ``fmt`` ("xlsx" or "pdf") to ``path``; a file that cannot be written is ExportFailed."""
+    writers = {"xlsx": export_xlsx, "pdf": export_pdf}
+    if fmt not in writers:
+        raise ExportFailed(f"Неизвестный формат: {fmt}")
+    try:
+        writers[fmt](report, path)
+    except OSError as exc:
+        raise ExportFailed(f"Не удаётся записать файл {path}: {exc.strerror or exc}") from exc
+
+
 OVERDUE_HEADER = ("Номер", "Срок", "Ответ", "Исполнитель", "Дисциплинарная мера")
 
 

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from desktop.reports.models import MEASURE_COLUMN, FiguresModel, OverdueModel
 from offline_cache.domain.model import Role
-from offline_cache.report_export import NOTES, MonthlyReport, build_report, export_pdf, export_xlsx, month_name
+from offline_cache.report_export import NOTES, MonthlyReport, build_report, export, month_name
 from offline_cache.report_records import REPORT_DUE_DAY, previous_month, record_export, record_measure
 from offline_cache.store.cache import Cache
 
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
     from desktop.session import Session
 
 Clock = Callable[[], datetime]
-EXPORTERS = {"xlsx": export_xlsx, "pdf": export_pdf}
 
 
 def _t(text: str) -> str:
@@ -275,11 +274,10 @@ class MonthlySummaryWindow(QDialog):
     def export_to(self, path: str, fmt: str) -> str:
         """Write the shown month as ``fmt`` (xlsx/pdf) to ``path`` on the worker; ``exported`` reports."""
         org_id, name, zone, month, now = self.org_id, self.org_name, self.zone, self.selected_month, self._clock()
-        write = EXPORTERS[fmt]
 
         def work(cache: Cache) -> str:
             # From the cache as it is now: measures typed a moment ago are in.
-            write(build_report(cache.db.conn, org_id, name, month, zone, now), Path(path))
+            export(build_report(cache.db.conn, org_id, name, month, zone, now), Path(path), fmt)
             record_export(cache, org_id, month, fmt, now)
             return path
 
@@ -307,6 +305,6 @@ class MonthlySummaryWindow(QDialog):
                 self.compute()  # the table shows what is recorded, not what was refused
             self.measureSaved.emit(str(detail), error)
         elif what == "export":
-            self.outcome.setText(_t("Не удалось сохранить {path}: {e}").format(path=detail, e=error) if error
+            self.outcome.setText(_t("Не удалось сохранить: {e}").format(e=error) if error
                                  else _t("Сохранено: {path}").format(path=detail))
             self.exported.emit(str(detail), error)

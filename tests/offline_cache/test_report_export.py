@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from offline_cache.audit_chain import verify
 from offline_cache.domain.workflow import apply_rating
-from offline_cache.report_export import MonthlyReport, build_report, export_pdf, export_xlsx
+from offline_cache.report_export import ExportFailed, MonthlyReport, build_report, export, export_pdf, export_xlsx
 from offline_cache.report_records import (
     MeasureRefused,
     exported,
@@ -133,3 +133,10 @@ def test_the_reminder_stops_once_the_month_is_exported(cache: Cache) -> None:
     record_export(cache, "c", MARCH, "pdf", now)
     assert exported(cache.db.conn, "c", MARCH)
     assert report_reminder(cache.db.conn, "c", ZONE, now) is None
+
+
+def test_a_file_that_cannot_be_written_says_why(cache: Cache, tmp_path: Path) -> None:
+    report = _report(cache)
+    for fmt in ("xlsx", "pdf"):
+        with pytest.raises(ExportFailed, match="Не удаётся записать файл"):
+            export(report, tmp_path / "нет такой папки" / f"итоги.{fmt}", fmt)
