@@ -117,7 +117,7 @@ ORDER BY 3, 2
 #: The indexes these queries need (migration 0008; ``benchmarks.bench_reports`` creates them on an older cache).
 INDEXES = (
     "CREATE INDEX history_month ON history (to_status, at, item_id)",
-    "CREATE INDEX history_rated ON history (at, item_id, comment) WHERE action = 'rated'",
+    "CREATE INDEX history_rated ON history (action, at, item_id, comment) WHERE action = 'rated'",
     "CREATE INDEX items_report ON items (id, org_id, registered_at, due_at)",
     "CREATE INDEX items_org_open_due ON items (org_id, status, due_at)",
 )
