@@ -126,8 +126,8 @@ def measure(conn: Any, rounds: int, now: datetime, explain: bool) -> None:
     present = sorted(r[0] for r in conn.execute(
         f"SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ({', '.join('?' * len(names))})", names))
     total = conn.execute("SELECT COUNT(*) FROM items").fetchone()[0]
-    entries = conn.execute("SELECT COUNT(*) FROM history").fetchone()[0]
-    print(f"cache: {total} items, {entries} history entries; summary's indexes present: {present or 'none'}")
+    history = conn.execute("SELECT COUNT(*) FROM history").fetchone()[0]
+    print(f"cache: {total} items, {history} history entries; summary's indexes present: {present or 'none'}")
     start, end = month_bounds(MONTH, ZONE)
     s = monthly_summary(conn, "c", MONTH, ZONE, now)
     print(f"June 2026 of «c»: received {s.received}, in time {s.answered_in_time}, late {s.answered_late}, "
