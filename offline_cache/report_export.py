@@ -181,7 +181,11 @@ def export_xlsx(report: MonthlyReport, path: Path | str) -> None:
     for cell in overdue[1]:
         cell.font = Font(bold=True)
     for row in report.overdue_rows():
-        overdue.append([_safe(v) for v in row])
+        overdue.append(list(row))
+        for cell in overdue[overdue.max_row]:
+            # openpyxl takes text starting with «=» for a formula: a measure is text, whatever it starts with.
+            if cell.data_type == "f":
+                cell.data_type = "s"
     for col, width in zip("ABCDE", (16, 18, 18, 28, 50), strict=True):
         overdue.column_dimensions[col].width = width
 
@@ -195,11 +199,6 @@ def export_xlsx(report: MonthlyReport, path: Path | str) -> None:
     notes.column_dimensions["A"].width = 36
     notes.column_dimensions["B"].width = 100
     book.save(str(path))
-
-
-def _safe(value: str) -> str:
-    """Text a spreadsheet would take for a formula (a measure typed as «=…») is kept as text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 # --- PDF ----------------------------------------------------------------------------------------

@@ -140,3 +140,11 @@ def test_a_file_that_cannot_be_written_says_why(cache: Cache, tmp_path: Path) ->
     for fmt in ("xlsx", "pdf"):
         with pytest.raises(ExportFailed, match="Не удаётся записать файл"):
             export(report, tmp_path / "нет такой папки" / f"итоги.{fmt}", fmt)
+
+
+def test_a_measure_that_looks_like_a_formula_stays_text(cache: Cache, tmp_path: Path) -> None:
+    record_measure(cache, "G", '=HYPERLINK("http://x", "выговор")', "c-head", _at("2026-04-02T05:00"))
+    report = build_report(cache.db.conn, "c", "Администрация", MARCH, ZONE, _at("2026-04-02T05:00"))
+    export_xlsx(report, tmp_path / "f.xlsx")
+    cell = load_workbook(tmp_path / "f.xlsx")["Просроченные"]["E2"]
+    assert cell.value == '=HYPERLINK("http://x", "выговор")' and cell.data_type == "s"
