@@ -1,10 +1,12 @@
 """Monthly summary (issue 13 p.5) over 100,000 cached items, against a baseline measured in the same run.
 
     .venv/bin/python -m benchmarks.bench_reports [--items 100000] [--rounds 15] [--db PATH] [--indexes]
+        [--one-org] [--explain]
 
 The cache (a real SQLCipher one) holds --items items of a year in two organisations (90 % in «c»,
-whose month is measured), each with a life story in history: received, routed, submitted, answered
-(in time or late), rated, rejected by a ground, redirected, given an interim answer, or still open.
+whose month is measured, as in a curator's cache; --one-org: all in «c», as in a head's cache), each
+with a life story in history: received, routed, submitted, answered (in time or late), rated, rejected
+by a ground, redirected, given an interim answer, or still open.
 About 7,500 items of «c» fall in the measured month (June 2026, Asia/Yekaterinburg).
 
 Measured, median and max of --rounds rounds:
@@ -45,7 +47,7 @@ def _h(at: datetime, action: str, src: Status | None, dst: Status, comment: str 
     return HistoryOut(at=at, actor_id="c-exec1", action=action, from_status=src, to_status=dst, comment=comment)
 
 
-def make_item(n: int, rng: random.Random) -> Item:
+def make_item(n: int, rng: random.Random, share: float = 0.9) -> Item:
     """One item with a plausible life: its history, final status, rating or rejection."""
     received = YEAR_START + timedelta(days=rng.uniform(0, 365))
     due = received + timedelta(days=30)
@@ -84,7 +86,7 @@ def make_item(n: int, rng: random.Random) -> Item:
                     # The rating closes the item; a low one re-opens a new item above (not in this cache).
                     history.append(_h(t, "rated", status, Status.CLOSED, f"оценка заявителя: {rating}"))
                     status = Status.CLOSED
-    org = "c" if rng.random() < 0.9 else "v"
+    org = "c" if rng.random() < share else "v"
     return Item(id=f"r-{n}", number=f"2026-{n:07d}", kind=ItemKind.MESSAGE, org_id=org, status=status,
                 version=len(history), category_code="roads", subject="Яма на дороге", text="Яма во дворе.",
                 address="г. Светлогорск, ул. Садовая, д. 1", applicant_name=f"Заявитель {n}",
@@ -93,12 +95,12 @@ def make_item(n: int, rng: random.Random) -> Item:
                 approval_step=1 if status is Status.ON_APPROVAL else None, updated_at=t, history=history, **extra)
 
 
-def build(path: Path, items: int) -> None:
+def build(path: Path, items: int, share: float) -> None:
     rng = random.Random(13)
     cache = Cache.open(path, KEY)
     t = time.perf_counter()
     for start in range(0, items, 2000):
-        cache.apply_page([make_item(n, rng) for n in range(start, min(items, start + 2000))], 1)
+        cache.apply_page([make_item(n, rng, share) for n in range(start, min(items, start + 2000))], 1)
     print(f"generated {items} items in {time.perf_counter() - t:.0f} s")
     cache.close()
 
@@ -171,13 +173,14 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--db", type=Path)
+    parser.add_argument("--one-org", action="store_true", help="generate all items in «c» (a head's cache)")
     parser.add_argument("--indexes", action="store_true")
     parser.add_argument("--explain", action="store_true", help="print each query's plan")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = args.db or Path(tmp) / "bench.db"
         if not path.exists():
-            build(path, args.items)
+            build(path, args.items, 1.0 if args.one_org else 0.9)
         cache = Cache.open(path, KEY)
         conn = cache.db.conn
         if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():

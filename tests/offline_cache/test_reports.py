@@ -131,3 +131,15 @@ def test_an_item_counts_once_at_its_last_answer_of_the_month_and_later_months_ch
     assert (s.average_rating, s.reprocessed_after_low_rating) == (1.0, 1)
     april = monthly_summary(cache.db.conn, "c", date(2026, 4, 1), ZONE, now=_at("2026-05-20T05:00"))
     assert (april.answered_in_time, april.answered_late) == (0, 1)  # U's second answer, after its deadline
+
+
+def test_a_cache_of_one_organisation_gives_the_same_figures(tmp_path: Path) -> None:
+    """A head's cache holds its organisation alone: the entries are not checked against items (same figures)."""
+    cache = Cache.open(tmp_path / "c.db", secrets.token_bytes(32))
+    cache.apply_page([i for i in MONTH if i.org_id == "c"], 1)
+    one = monthly_summary(cache.db.conn, "c", date(2026, 3, 1), ZONE, now=_at("2026-04-02T05:00"))
+    cache.apply_page([i for i in MONTH if i.org_id != "c"], 2)
+    both = monthly_summary(cache.db.conn, "c", date(2026, 3, 1), ZONE, now=_at("2026-04-02T05:00"))
+    assert one == both
+    assert (one.received, one.answered_in_time, one.redirected, one.interim_answers) == (8, 3, 1, 1)
+    assert one.rejected_by_ground == {"no_location": 1, "spam": 1} and one.average_rating == pytest.approx(3.5)
