@@ -161,4 +161,7 @@ def test_only_heads_and_curators_are_offered_the_summary(world: World, open_wind
     qtbot.waitUntil(lambda: summary.report is not None, timeout=20_000)
     # the curator sees the organisation and those below it, and reads measures without recording them
     assert [summary.org.itemData(i) for i in range(summary.org.count())] == ["c", "v"]
-    assert not summary.may_record_measures
+    assert not summary.may_record_measures and not summary.overdue.editable
+    summary.org.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: summary.report is not None and summary.report.summary.org_id == "v", timeout=20_000)
+    assert summary.report is not None and summary.report.org_name == "Администрация поселения"
