@@ -179,6 +179,8 @@ class MonthlySummaryWindow(QDialog):
         self.dialog: QFileDialog | None = None
 
         session.worker.bridge.writeFinished.connect(self._written)
+        # New data from the platform: say so rather than recompute under a measure being typed.
+        session.worker.bridge.itemsChanged.connect(self._items_changed)
         self.org.currentIndexChanged.connect(lambda _i: self.compute())
         self.set_month(self._default_month())
         self.month.dateChanged.connect(lambda _d: self.compute())
@@ -244,6 +246,11 @@ class MonthlySummaryWindow(QDialog):
                               "Наведите на показатель, чтобы узнать, как он считается.").format(
             m=month_name(report.summary.month), zone=report.zone, label=report.zone_label))
         self.computed.emit(report)
+
+    def _items_changed(self, _ids: list[str]) -> None:
+        if self.report is not None and self.isVisible():
+            self.state.setText(_t("Кэш обновился после расчёта: нажмите F5, чтобы пересчитать итоги за {m}").format(
+                m=month_name(self.report.summary.month)))
 
     # --- the measure ------------------------------------------------------------------------
 
