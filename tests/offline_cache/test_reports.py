@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from offline_cache.contract.models import Item
-from offline_cache.reports import OverdueItem, month_bounds, monthly_summary
+from offline_cache.reports import INDEXES, RATING_PREFIX, OverdueItem, month_bounds, monthly_summary, summary_queries
 from offline_cache.store.cache import Cache
 
 ZONE = "Asia/Yekaterinburg"  # UTC+5: March 2026 is [28.02 19:00 UTC, 31.03 19:00 UTC)
@@ -143,3 +143,20 @@ def test_a_cache_of_one_organisation_gives_the_same_figures(tmp_path: Path) -> N
     assert one == both
     assert (one.received, one.answered_in_time, one.redirected, one.interim_answers) == (8, 3, 1, 1)
     assert one.rejected_by_ground == {"no_location": 1, "spam": 1} and one.average_rating == pytest.approx(3.5)
+
+
+def test_the_month_is_read_from_covering_indexes_without_statistics(cache: Cache) -> None:
+    """With the summary's indexes (migration 0008), no history or items row is read to find the month's entries:
+    the planner picks covering indexes even without ANALYZE (which the app never runs)."""
+    for sql in INDEXES:
+        cache.db.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS"))
+    cache.db.conn.commit()
+    params = {"org": "c", "start": "2026-02-28T19:00:00+00:00", "end": "2026-03-31T19:00:00+00:00",
+              "now": "2026-04-02T05:00:00+00:00", "prefix": RATING_PREFIX, "prefix_len": len(RATING_PREFIX),
+              "late": "{}"}
+    queries = summary_queries()
+    for name in ("month entries", "month entries, one organisation", "received"):
+        plan = [row[-1] for row in cache.db.execute(f"EXPLAIN QUERY PLAN {queries[name]}", params)]
+        searches = [p for p in plan if p.startswith(("SEARCH history", "SEARCH items", "SEARCH i ", "SCAN"))
+                    and "item_records" not in p and not p.startswith(("SCAN h", "SCAN j"))]
+        assert searches and all("COVERING INDEX" in p for p in searches), (name, plan)
