@@ -22,7 +22,7 @@ from offline_cache.report_records import REPORT_DUE_DAY, report_reminder
 if TYPE_CHECKING:
     from desktop.main_window import MainWindow
 
-SHORTCUT = "Ctrl+Shift+M"
+SHORTCUT = "Ctrl+Shift+S"  # «Сводка»; Ctrl+Shift+M is «Администрирование»
 #: Who is offered the summary: the head answers for the organisation's deadlines, the curator oversees it.
 ROLES = frozenset({Role.HEAD, Role.CURATOR})
 

@@ -61,7 +61,7 @@ def _cache_month(qtbot: QtBot, session: Session) -> None:
 
 
 def _opened(qtbot: QtBot, window: MainWindow) -> MonthlySummaryWindow:
-    QTest.keyClick(window, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    QTest.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert window.reports is not None and window.reports.summary is not None
     summary = window.reports.summary
     qtbot.waitUntil(lambda: summary.report is not None and summary.report.summary.month == MARCH, timeout=20_000)
@@ -73,7 +73,7 @@ def test_the_head_sees_march_records_a_measure_and_exports(head: tuple[MainWindo
     window, _clock = head
     world.server.faults.configure(FaultConfig(drop_rate=1.0))  # offline: all of it works from the cache
     assert window.reports is not None
-    assert window.reports.action.shortcut().toString() == "Ctrl+Shift+M"
+    assert window.reports.action.shortcut().toString() == "Ctrl+Shift+S"
     # 2.04 in Yekaterinburg: March's summary is due by the 3rd and not exported yet
     assert window.reports.reminder.isVisible()
     assert "март 2026" in window.reports.reminder_text.text() and "03.04.2026" in window.reports.reminder_text.text()
