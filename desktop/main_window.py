@@ -31,6 +31,7 @@ from desktop.lock.settings import app_settings
 from desktop.outbox.workstation import OfflineWork
 from desktop.queue.model import QueueModel
 from desktop.queue.panel import QueuePanel
+from desktop.reports.support import install as install_reports
 from desktop.search.index_status import IndexStatus
 from desktop.search.similar_view import SIMILAR_SHORTCUT
 from desktop.session import Session
@@ -153,6 +154,7 @@ class MainWindow(QMainWindow):
         self.lock = LockController(self, session, self._settings)
         self.offline = OfflineWork(self)
         install_wipe(self, session, self.offline.actions["logout"])  # «Выйти и удалить локальные данные…»
+        self.reports = install_reports(self, self._clock)  # type: ignore[arg-type]  # «Итоги месяца» (issue 13)
         self.admin = install_admin(self)  # «Администрирование» (Ctrl+Shift+M), administrators only (issue 14)
 
     # --- building ---------------------------------------------------------------------------
