@@ -7,7 +7,7 @@ is not ranked. The period is a range of days [first, last] on each organisation'
 zone), so a month here is exactly ``offline_cache.reports.month_bounds``.
 
 The five figures (FIGURES holds the Russian text the window shows) follow the monthly summary
-(``offline_cache.reports``, as the "reports" branch defines them):
+(``offline_cache.reports``):
 - messages: items whose ``received_at`` falls in the period (the summary's «received»);
 - share answered in time: of the items with an entry into «answered» in the period, each counted once at its
   last answer of the period, those answered before ``due_at`` (the summary's in time / (in time + late));
@@ -24,8 +24,7 @@ monthly_summary's queries once per organisation); tests check the two agree on e
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -35,6 +34,7 @@ from zoneinfo import ZoneInfo
 from offline_cache.contract.models import Me, OrganisationOut
 from offline_cache.domain.model import OrgLevel, Role
 from offline_cache.domain.workflow import LOW_RATING_MAX
+from offline_cache.reports import RATING_PREFIX, _roomy_cache  # the summary's wording and page cache rule
 from offline_cache.store.items import iso
 
 
@@ -193,15 +193,11 @@ def access(me: Me, orgs: Sequence[OrganisationOut]) -> Access | None:
     return Access(True, org.id)
 
 
-#: How the platform words a rating in history (``domain.workflow.apply_rating``); the record's rating is read
-#: only when an entry lacks it. The same rule as the monthly summary's on the "reports" branch.
-RATING_PREFIX = "оценка заявителя: "
-
 # The period's answers and ratings, each with its item's organisation, deadline and registration: one probe
 # of items per entry; Python then counts (an item once, at its last answer of the period), as the monthly
-# summary does. With migration 0008's indexes every read here is index-only (history (to_status, at, item_id),
-# history (action, at, item_id, comment) WHERE action = 'rated', items (id, org_id, registered_at, due_at));
-# without them the period's entries come from one scan of history.
+# summary does. With the indexes ``offline_cache.reports.INDEXES`` names every read here is index-only; with
+# 0008's (to_status, at) and (action, at) each entry costs a visit to its history row; without either, the
+# period's entries come from one scan of history.
 _VALUE = """
     CASE h.kind WHEN 'answered' THEN (julianday(h.at) - julianday(i.registered_at)) * 24.0
         ELSE COALESCE(
@@ -229,11 +225,6 @@ WHERE org_id IN (SELECT value FROM json_each(:orgs)) AND received_at >= :start A
 GROUP BY org_id
 """
 
-#: Page cache (KiB) while the ranking runs: the period's pages fit, so each is decrypted once per run instead
-#: of again after each eviction (the monthly summary on the "reports" branch does the same).
-RANKING_CACHE_KIB = 32768
-
-
 def _indexed(conn: Any, table: str, columns: str) -> bool:
     """Whether an index on ``table`` starts with ``columns`` ("a,b")."""
     return conn.execute(
@@ -250,20 +241,6 @@ def _queries(conn: Any) -> tuple[str, str]:
     entries = _ENTRIES.format(value=_VALUE, entries=_BY_INDEX if by_index else _BY_SCAN)
     received = _RECEIVED.format(hint="" if _indexed(conn, "items", "org_id,received_at") else "NOT INDEXED")
     return entries, received
-
-
-@contextmanager
-def _roomy_cache(conn: Any) -> Iterator[None]:
-    """Raise the connection's page cache while the ranking runs, and give the memory back afterwards."""
-    (before,) = conn.execute("PRAGMA cache_size").fetchone()
-    roomier = (before < 0 and -before < RANKING_CACHE_KIB) or 0 < before < RANKING_CACHE_KIB // 4
-    if roomier:
-        conn.execute(f"PRAGMA cache_size = -{RANKING_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        if roomier:
-            conn.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def compute(conn: Any, orgs: Sequence[OrganisationOut], period: Period) -> list[OrgFigures]:

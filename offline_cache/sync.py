@@ -24,6 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from offline_cache.admin_rules import refresh_admin_data
 from offline_cache.client import PlatformClient, RawFeedPage
 from offline_cache.clock import SKEW_WARNING_SECONDS, measure_skew, skew_seconds
 from offline_cache.contract.models import Item, Me
@@ -203,15 +204,23 @@ class SyncEngine:
         if max(abs(skew), abs(previous)) > SKEW_WARNING_SECONDS:
             self.listener.clock_skew(skew)
         stale = time.monotonic() - self._directory_at >= self.directory_every
-        if self.cache.me_id() != me.user.id or self.cache.cursor == 0 or stale:
+        known = self.cache.state("me")
+        # An administrator changed staff or categories: the new directory now, not at the periodic refresh.
+        if known is not None and Me.model_validate_json(known).directory_version != me.directory_version:
+            stale = True
+        refresh = self.cache.me_id() != me.user.id or self.cache.cursor == 0 or stale
+        if refresh:
             self._store_directory()
         self.cache.set_state("me", me.model_dump_json())
+        if refresh:  # an administrator's rules and templates, readable offline (issue 14); after «me»: it decides
+            refresh_admin_data(self.cache, self.client)
         return me
 
     def refresh_directory(self) -> None:
         """Download the directory (organisations, staff, categories, templates, grounds) and who is logged in."""
         self._store_directory()
         self.check_login()
+        refresh_admin_data(self.cache, self.client)  # after an administrator's change: the pages read it back
 
     def _store_directory(self) -> None:
         orgs, staff = self.client.organisations(), self.client.staff()

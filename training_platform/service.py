@@ -198,7 +198,7 @@ class Platform:
             org = self.store.orgs()[user.org_id]
         return Me(user=staff_to_contract(user), organisation=org_to_contract(org),
                   effective_roles=sorted(actor.roles), deputising_for=sorted(actor.acts_for - {user.id}),
-                  server_time=self.clock.now())
+                  server_time=self.clock.now(), directory_version=int(self.store.get_meta("directory_version") or 0))
 
     def organisations(self) -> list[OrganisationOut]:
         with self.store.lock:
@@ -229,9 +229,11 @@ class Platform:
         self.calendar_years[req.year] = year
         return year
 
-    def templates(self) -> list[TemplateOut]:
-        with self.store.lock:
-            return self.store.templates()
+    def templates(self, user: StaffMember) -> list[TemplateOut]:
+        """The common templates and the user's organisation's templates in use (issue 14)."""
+        from training_platform.org_templates import served  # it builds on this module
+
+        return served(self, user)
 
     def rejection_grounds(self) -> list[RejectionGroundOut]:
         return [RejectionGroundOut(code=g.code, number=g.number, title=g.title, text=g.text) for g in self.grounds]
@@ -373,7 +375,11 @@ class Platform:
             raise ApiError(403, "forbidden", exc.message) from None
         saved = self._save(item, decision.item, now)
         if decision.spawned is not None:
-            self._spawn(item, decision.spawned, now)
+            spawned = self._spawn(item, decision.spawned, now)
+            if req.action is Action.REDIRECT:  # new to the receiving organisation: its auto-rules take it
+                from training_platform.auto_rules import apply_rules  # it builds on this module
+
+                apply_rules(self, spawned, now)
         return ActionResult(item=saved)
 
     @staticmethod
@@ -453,6 +459,8 @@ class Platform:
             cat = cats.get(req.category_code)
             if cat is None:
                 raise ApiError(422, "invalid", "Категория не найдена", field="category_code")
+            if cat.retired:
+                raise ApiError(422, "invalid", "Категория выведена из употребления", field="category_code")
             now = self.clock.now()
             zone = orgs[org_id].timezone
             seq_no = int(self.store.get_meta("number") or "0") + 1
@@ -469,7 +477,9 @@ class Platform:
                                     to_status=Status.AWAITING_ROUTING)],
             )
             self.store.put_item(item)
-            return item
+            from training_platform.auto_rules import apply_rules  # it builds on this module
+
+            return apply_rules(self, item, now)
 
     def rate(self, item_id: str, score: int) -> Item:
         """The applicant rates the answer; a low rating re-opens the item one level up."""

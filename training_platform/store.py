@@ -31,6 +31,9 @@ CREATE TABLE IF NOT EXISTS credentials (
 CREATE TABLE IF NOT EXISTS categories (org_id TEXT NOT NULL, code TEXT NOT NULL, data TEXT NOT NULL,
     PRIMARY KEY (org_id, code));
 CREATE TABLE IF NOT EXISTS templates (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS auto_rules (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, position INTEGER NOT NULL,
+    data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS auto_rules_org ON auto_rules (org_id, position);
 CREATE TABLE IF NOT EXISTS items (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, seq INTEGER NOT NULL UNIQUE,
     data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS items_org_seq ON items (org_id, seq);

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from offline_cache.search_rebuild import MARK_ALL
 from offline_cache.word_forms import register
 
 INITIAL = """
@@ -283,21 +284,37 @@ CREATE INDEX template_usage_user ON template_usage (user_id, template_id);
 """
 
 # Search that understands word forms (issue 15): the index holds the stem of every word
-# (offline_cache.word_forms, through the connection's reduce_words()), so the rows of an existing
-# cache are written again. The table itself is unchanged.
-WORD_FORMS = """
-INSERT INTO search (search) VALUES ('delete-all');
-INSERT INTO search (rowid, number, subject, body, address, applicant, category, draft)
-SELECT i.rowid, i.number, reduce_words(i.subject), reduce_words(r.record ->> '$.text'), reduce_words(i.address),
-    reduce_words(i.applicant_name), reduce_words(i.category_name),
-    reduce_words(COALESCE((SELECT text FROM drafts d WHERE d.item_id = i.id), r.record ->> '$.draft.text', ''))
-FROM items i JOIN item_records r ON r.id = i.id;
-"""
+# (offline_cache.word_forms). The rows of an existing cache are rewritten afterwards, in the
+# background and in batches (offline_cache.search_rebuild): this only records that they must be, so
+# an old cache opens at once. Search works meanwhile (a stem is a prefix of its word). The table
+# itself is unchanged.
+WORD_FORMS = MARK_ALL
 
 # Tamper-evident audit (issue 12): each audit line carries the hash chain value sealed by the writer
 # (offline_cache/audit_chain.py); lines from before are sealed on the writer's next open.
 AUDIT_CHAIN = """
 ALTER TABLE audit_log ADD COLUMN chain TEXT;
+"""
+
+# Deadline control, reports and the administrator (issues 13 and 14):
+# - categories carry the organisation's stage control terms (JSON of the contract's stage_terms; NULL
+#   means the defaults) and the production calendar's platform overrides are kept per year, so that
+#   control times are computed offline;
+# - the organisation's auto-rules are readable offline (JSON of the contract's rule, in their order);
+# - the head records the disciplinary measure taken for an overdue item, and each export of a monthly
+#   summary is recorded (the reminder from the 1st stops once the month's report is exported);
+# - the monthly summary and the ranking scan one month of history and items by organisation and date.
+CONTROL = """
+ALTER TABLE categories ADD COLUMN stage_terms TEXT;
+CREATE TABLE calendar_years (year INTEGER PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE auto_rules (id TEXT PRIMARY KEY, position INTEGER NOT NULL, value TEXT NOT NULL);
+CREATE TABLE disciplinary_measures (item_id TEXT PRIMARY KEY, measure TEXT NOT NULL, recorded_by TEXT,
+    recorded_at TEXT NOT NULL);
+CREATE TABLE report_exports (id INTEGER PRIMARY KEY AUTOINCREMENT, org_id TEXT NOT NULL, month TEXT NOT NULL,
+    format TEXT NOT NULL, exported_at TEXT NOT NULL);
+CREATE INDEX history_to_status ON history (to_status, at);
+CREATE INDEX history_action ON history (action, at);
+CREATE INDEX items_org_received ON items (org_id, received_at);
 """
 
 #: Every migration ever shipped, in order. Names are recorded; never rename or reorder.
@@ -309,6 +326,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0005_templates", TEMPLATES),
     ("0006_word_forms", WORD_FORMS),
     ("0007_audit_chain", AUDIT_CHAIN),
+    ("0008_control", CONTROL),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -328,7 +346,7 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply the migrations this cache lacks; return their names."""
     db.execute("CREATE TABLE IF NOT EXISTS _migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
                "applied_at TEXT NOT NULL)")
-    register(db.conn)  # 0006 onwards reduce words in SQL
+    register(db.conn)  # a migration may reduce words in SQL
     done = applied(db)
     known = [name for name, _ in MIGRATIONS]
     unknown = [name for name in done if name not in known]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from offline_cache.contract.models import Item
-from offline_cache.reports import OverdueItem, month_bounds, monthly_summary
+from offline_cache.reports import INDEXES, RATING_PREFIX, OverdueItem, month_bounds, monthly_summary, summary_queries
 from offline_cache.store.cache import Cache
 
 ZONE = "Asia/Yekaterinburg"  # UTC+5: March 2026 is [28.02 19:00 UTC, 31.03 19:00 UTC)
@@ -104,3 +104,59 @@ def test_an_empty_month(cache: Cache) -> None:
     assert (s.received, s.answered_in_time, s.answered_late, s.redirected) == (0, 0, 0, 0)
     assert s.average_hours_to_answer is None and s.p90_hours_to_answer is None and s.average_rating is None
     assert s.rejected_by_ground == {} and s.overdue == ()
+
+
+def test_an_item_counts_once_at_its_last_answer_of_the_month_and_later_months_change_nothing(tmp_path: Path) -> None:
+    cache = Cache.open(tmp_path / "c.db", secrets.token_bytes(32))
+    cache.apply_page([
+        # answered twice in March (returned in between): counted once, at the second (late) answer
+        _item("T", "answered", "2026-03-02T05:00", "2026-03-10T19:00", [
+            _answered("2026-03-05T05:00"), ("2026-03-06T05:00", "answered", "in_work", "return_for_revision"),
+            _answered("2026-03-12T05:00")]),
+        # answered in time in March and again in April: March keeps it in time
+        _item("U", "answered", "2026-03-02T05:00", "2026-03-31T19:00", [
+            _answered("2026-03-03T05:00"), ("2026-04-06T05:00", "answered", "in_work", "return_for_revision"),
+            _answered("2026-04-12T05:00")]),
+        # the rating as the platform words it in history wins over a record without one
+        _item("W", "closed", "2026-03-02T05:00", "2026-03-31T19:00", [
+            _answered("2026-03-04T05:00"),
+            ("2026-03-05T05:00", "answered", "closed", "rated")]),
+    ], 1)
+    cache.db.execute("UPDATE history SET comment = 'оценка заявителя: 1' WHERE item_id = 'W' AND action = 'rated'")
+    cache.db.conn.commit()
+    s = monthly_summary(cache.db.conn, "c", date(2026, 3, 1), ZONE, now=_at("2026-04-20T05:00"))
+    assert (s.answered_in_time, s.answered_late) == (2, 1)  # U and W in time, T late
+    assert s.average_hours_to_answer == pytest.approx((240 + 24 + 48) / 3)
+    assert [o.item_id for o in s.overdue] == ["T"]
+    assert (s.average_rating, s.reprocessed_after_low_rating) == (1.0, 1)
+    april = monthly_summary(cache.db.conn, "c", date(2026, 4, 1), ZONE, now=_at("2026-05-20T05:00"))
+    assert (april.answered_in_time, april.answered_late) == (0, 1)  # U's second answer, after its deadline
+
+
+def test_a_cache_of_one_organisation_gives_the_same_figures(tmp_path: Path) -> None:
+    """A head's cache holds its organisation alone: the entries are not checked against items (same figures)."""
+    cache = Cache.open(tmp_path / "c.db", secrets.token_bytes(32))
+    cache.apply_page([i for i in MONTH if i.org_id == "c"], 1)
+    one = monthly_summary(cache.db.conn, "c", date(2026, 3, 1), ZONE, now=_at("2026-04-02T05:00"))
+    cache.apply_page([i for i in MONTH if i.org_id != "c"], 2)
+    both = monthly_summary(cache.db.conn, "c", date(2026, 3, 1), ZONE, now=_at("2026-04-02T05:00"))
+    assert one == both
+    assert (one.received, one.answered_in_time, one.redirected, one.interim_answers) == (8, 3, 1, 1)
+    assert one.rejected_by_ground == {"no_location": 1, "spam": 1} and one.average_rating == pytest.approx(3.5)
+
+
+def test_the_month_is_read_from_covering_indexes_without_statistics(cache: Cache) -> None:
+    """With the summary's indexes (migration 0008), no history or items row is read to find the month's entries:
+    the planner picks covering indexes even without ANALYZE (which the app never runs)."""
+    for sql in INDEXES:
+        cache.db.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS"))
+    cache.db.conn.commit()
+    params = {"org": "c", "start": "2026-02-28T19:00:00+00:00", "end": "2026-03-31T19:00:00+00:00",
+              "now": "2026-04-02T05:00:00+00:00", "prefix": RATING_PREFIX, "prefix_len": len(RATING_PREFIX),
+              "late": "{}"}
+    queries = summary_queries()
+    for name in ("month entries", "month entries, one organisation", "received"):
+        plan = [row[-1] for row in cache.db.execute(f"EXPLAIN QUERY PLAN {queries[name]}", params)]
+        searches = [p for p in plan if p.startswith(("SEARCH history", "SEARCH items", "SEARCH i ", "SCAN"))
+                    and "item_records" not in p and not p.startswith(("SCAN h", "SCAN j"))]
+        assert searches and all("COVERING INDEX" in p for p in searches), (name, plan)

@@ -196,7 +196,8 @@ def test_fill_asks_only_for_what_the_item_lacks(synced, routed_item) -> None:
 
 def test_a_template_of_the_parent_category_suits_a_subcategory_item(synced, routed_item) -> None:
     cache, _ = synced
-    cache.db.execute("INSERT INTO categories VALUES ('roads_potholes', 'Ямы на дорогах', 'roads', 'standard', 30)")
+    cache.db.execute("INSERT INTO categories (code, name, parent_code, term_kind, term_days) "
+                     "VALUES ('roads_potholes', 'Ямы на дорогах', 'roads', 'standard', 30)")
     item = cache.item(routed_item.id)
     assert item is not None
     pothole = item.model_copy(update={"category_code": "roads_potholes"})

@@ -1,0 +1,314 @@
+"""«Шаблоны организации»: the templates the platform serves to the organisation's staff; create, edit, retire.
+
+The platform raises a template's version whenever its wording changes, so the staff's
+workstations see it changed since they used it. Online only, through ``AdminOps``; offline the
+page shows the cached templates read-only and says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.admin.rules import offline_text
+from desktop.admin.rules_models import ID_ROLE, action_button
+from desktop.dialogs.reject import cached_grounds
+from offline_cache.admin_rules import AdminApi, cached_templates
+from offline_cache.client import PlatformClient
+from offline_cache.contract.admin_rules import OrgTemplateIn, OrgTemplateOut
+from offline_cache.store.cache import Cache
+from offline_cache.templates import PURPOSE_LABELS, Purpose
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("OrgTemplates", text)
+
+
+class OrgTemplatesModel(QAbstractTableModel):
+    """The organisation's templates, retired ones last and greyed."""
+
+    HEADERS = ("Название", "Назначение", "Категория", "Версия", "Состояние", "Изменён")
+
+    def __init__(self, zone: ZoneInfo, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.zone = zone
+        self.templates: list[OrgTemplateOut] = []
+        self.category_names: dict[str, str] = {}
+
+    def set_templates(self, templates: Sequence[OrgTemplateOut], category_names: dict[str, str]) -> None:
+        self.beginResetModel()
+        self.templates = sorted(templates, key=lambda t: (t.retired, t.title.casefold(), t.id))
+        self.category_names = category_names
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.templates)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(self.HEADERS):
+            label = _t(self.HEADERS[section])
+            return f"{label} ({self.zone.key})" if section == 5 else label
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.templates):
+            return None
+        template, column = self.templates[index.row()], index.column()
+        if role == ID_ROLE:
+            return template.id
+        if role == Qt.ItemDataRole.DisplayRole:
+            changed = template.updated_at.astimezone(self.zone).strftime("%d.%m.%Y %H:%M") \
+                if template.updated_at else ""
+            values = (template.title, PURPOSE_LABELS[Purpose(template.purpose)],
+                      self.category_names.get(template.category_code or "", template.category_code or _t("любая")),
+                      str(template.version), _t("в архиве") if template.retired else _t("в работе"), changed)
+            return values[column] if 0 <= column < len(values) else None
+        if role == Qt.ItemDataRole.ForegroundRole and template.retired:
+            return QColor("#777777")
+        return None
+
+    def row_of(self, template_id: str) -> int:
+        return next((i for i, t in enumerate(self.templates) if t.id == template_id), -1)
+
+
+class OrgTemplatesPage(QWidget):
+    """The table on the left, the selected (or new) template's form on the right."""
+
+    def __init__(self, reader: Cache, ops: Any, org_id: str, zone: ZoneInfo, clock: Callable[[], datetime],
+                 say: Callable[[str, bool], None], parent: QWidget | None = None, *, own_banner: bool = True) -> None:
+        super().__init__(parent)
+        self._own_banner = own_banner  # inside «Администрирование» the window's banner says it once for all tabs
+        self.setObjectName("adminTemplatesPage")
+        self._reader, self._ops, self._say = reader, ops, say
+        self._busy = False
+        self._editing: str | None = None
+        layout = QVBoxLayout(self)
+        self.banner = QLabel()
+        self.banner.setObjectName("templatesOffline")
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background: #fff4e5; color: #6b3d00; padding: 6px;")
+        layout.addWidget(self.banner)
+        split = QHBoxLayout()
+        left = QVBoxLayout()
+        self.model = OrgTemplatesModel(zone, self)
+        self.table = QTableView()
+        self.table.setObjectName("orgTemplatesTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        left.addWidget(self.table, 1)
+        self.show_retired = QCheckBox(_t("Показывать шаблоны в а&рхиве"))
+        self.show_retired.setObjectName("orgShowRetired")
+        self.show_retired.setChecked(True)
+        left.addWidget(self.show_retired)
+        split.addLayout(left, 1)
+        form_box = QWidget()
+        form_box.setFixedWidth(460)
+        form = QFormLayout(form_box)
+        self.title = QLineEdit()
+        self.title.setObjectName("orgTemplateTitle")
+        self.title.setMaxLength(200)
+        form.addRow(_t("&Название:"), self.title)
+        self.purpose = QComboBox()
+        self.purpose.setObjectName("orgTemplatePurpose")
+        for purpose in Purpose:
+            self.purpose.addItem(purpose.label, purpose.value)
+        form.addRow(_t("Н&азначение:"), self.purpose)
+        self.category = QComboBox()
+        self.category.setObjectName("orgTemplateCategory")
+        self.category.addItem(_t("— любая"), None)
+        categories = reader.db.execute("SELECT code, name FROM categories ORDER BY name, code").fetchall()
+        for code, name in categories:
+            self.category.addItem(str(name), str(code))
+        form.addRow(_t("&Категория:"), self.category)
+        self.ground = QComboBox()
+        self.ground.setObjectName("orgTemplateGround")
+        self.ground.addItem(_t("— (не отклонение)"), None)
+        for ground in cached_grounds(reader):
+            self.ground.addItem(f"{ground.number}. {ground.title}", ground.code)
+        form.addRow(_t("&Основание:"), self.ground)
+        self.text = QPlainTextEdit()
+        self.text.setObjectName("orgTemplateText")
+        self.text.setTabChangesFocus(True)
+        form.addRow(_t("&Текст:"), self.text)
+        note = QLabel(_t("Сотрудники получат шаблон при следующей синхронизации; изменение текста повышает версию."))
+        note.setWordWrap(True)
+        note.setStyleSheet("color: palette(mid);")
+        form.addRow(note)
+        split.addWidget(form_box)
+        layout.addLayout(split, 1)
+        row = QHBoxLayout()
+        self.new_button = action_button(row, "orgTemplateNew", _t("Новый"), "Ctrl+N", self.new)
+        self.save_button = action_button(row, "orgTemplateSave", _t("Сохранить"), "Ctrl+S", self.save)
+        self.retire_button = action_button(row, "orgTemplateRetire", _t("В архив"), "Ctrl+Del", self.retire_or_restore)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self._names = {str(c): str(n) for c, n in categories}
+        self.table.selectionModel().currentRowChanged.connect(lambda current, _p: self._show(current.row()))
+        self._all: list[OrgTemplateOut] = []
+        self.show_retired.toggled.connect(lambda _on: self.show_templates(self._all))
+        ops.onlineChanged.connect(lambda _on, _why: self._enable())
+        self.show_cached()
+
+    # --- showing ----------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Ask the platform for the organisation's templates (online); the cached ones stay shown meanwhile."""
+        self._ops.call(lambda client: AdminApi(client).templates(), lambda found: self.show_templates(found),
+                       lambda _why: self.show_cached())
+
+    def show_cached(self, select: str | None = None) -> None:
+        """The templates as last synced (offline, and until the platform answers)."""
+        self.show_templates(cached_templates(self._reader), select)
+
+    def show_templates(self, found: list[OrgTemplateOut], select: str | None = None) -> None:
+        self._all = found
+        chosen = select or self.current_id()
+        templates = [t for t in found if self.show_retired.isChecked() or not t.retired]
+        self.model.set_templates(templates, self._names)
+        row = self.model.row_of(chosen) if chosen else -1
+        if row < 0 and templates:
+            row = 0
+        if row >= 0:
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
+        self._show(row)
+
+    def current_id(self) -> str:
+        index = self.table.currentIndex()
+        return str(index.data(ID_ROLE)) if index.isValid() else ""
+
+    def current(self) -> OrgTemplateOut | None:
+        row = self.table.currentIndex().row()
+        return self.model.templates[row] if 0 <= row < len(self.model.templates) else None
+
+    def _show(self, row: int) -> None:
+        template = self.model.templates[row] if 0 <= row < len(self.model.templates) else None
+        self._editing = template.id if template is not None else None
+        self.title.setText(template.title if template else "")
+        self.purpose.setCurrentIndex(max(0, self.purpose.findData(template.purpose if template else "answer")))
+        self.category.setCurrentIndex(max(0, self.category.findData(template.category_code if template else None)))
+        self.ground.setCurrentIndex(max(0, self.ground.findData(template.ground_code if template else None)))
+        self.text.setPlainText(template.text if template else "")
+        self._enable()
+
+    def _enable(self) -> None:
+        online = bool(self._ops.online) and not self._busy
+        self.banner.setVisible(self._own_banner and not self._ops.online)
+        self.banner.setText("" if self._ops.online else offline_text(
+            str(self._ops.reason), _t("Шаблоны показаны"),
+            _t("шаблоны меняются сразу на платформе, которая выдаёт их сотрудникам")))
+        for widget in (self.title, self.text):
+            widget.setReadOnly(not online)
+        for combo in (self.purpose, self.category, self.ground):
+            combo.setEnabled(online)
+        template = self.current()
+        self.new_button.setEnabled(online)
+        self.save_button.setEnabled(online)
+        self.retire_button.setEnabled(online and template is not None and template.id == self._editing)
+        self.retire_button.setText(_t("Вернуть из архива") if template is not None and template.retired
+                                   else _t("В архив"))
+
+    # --- changing ---------------------------------------------------------------------------
+
+    def new(self) -> None:
+        self.table.clearSelection()
+        self.table.setCurrentIndex(self.model.index(-1, -1))
+        self._show(-1)
+        self.title.setFocus()
+
+    def request(self) -> OrgTemplateIn | str:
+        """The form as a request, or why it cannot be one (in Russian)."""
+        title, text = self.title.text().strip(), self.text.toPlainText().strip()
+        purpose, ground = str(self.purpose.currentData()), self.ground.currentData()
+        if not title or not text:
+            return _t("Нужны название и текст шаблона.")
+        if purpose == Purpose.REJECTION and ground is None:
+            return _t("Для шаблона отклонения выберите основание.")
+        return OrgTemplateIn.model_validate({"title": title, "text": text, "purpose": purpose,
+                                             "category_code": self.category.currentData(), "ground_code": ground})
+
+    def _run(self, work: Callable[[PlatformClient], OrgTemplateOut], action: str, summary: str,
+             done: Callable[[OrgTemplateOut], str]) -> None:
+        self._busy = True
+        self._enable()
+
+        def finished(result: OrgTemplateOut) -> None:
+            self._busy = False
+            self.show_cached(result.id)
+            self._say(done(result), False)
+
+        def failed(reason: str) -> None:
+            self._busy = False
+            self._enable()
+            self._say(_t("Не сохранено: {r}").format(r=reason), True)
+
+        self._ops.call(work, finished, failed, audit=lambda result: (action, result.id, summary), refresh=True)
+
+    def save(self) -> None:
+        if not self._ops.online or self._busy:
+            return
+        req = self.request()
+        if isinstance(req, str):
+            self._say(req, True)
+            return
+        editing = self._editing
+        if editing is None:
+            self._run(lambda client: AdminApi(client).create_template(req), "template_created",
+                      _t("Создан шаблон «{t}»").format(t=req.title),
+                      lambda t: _t("Шаблон «{t}» создан (версия {v}); сотрудники получат его при синхронизации.")
+                      .format(t=t.title, v=t.version))
+        else:
+            self._run(lambda client: AdminApi(client).update_template(editing, req), "template_updated",
+                      _t("Изменён шаблон «{t}»").format(t=req.title),
+                      lambda t: _t("Шаблон «{t}» сохранён (версия {v}).").format(t=t.title, v=t.version))
+
+    def retire_or_restore(self) -> None:
+        template = self.current()
+        if template is None or not self._ops.online or self._busy:
+            return
+        template_id, retire = template.id, not template.retired
+        self._run(lambda client: AdminApi(client).set_retired(template_id, retire),
+                  "template_retired" if retire else "template_restored",
+                  (_t("В архив: шаблон «{t}»") if retire else _t("Из архива: шаблон «{t}»")).format(t=template.title),
+                  lambda t: (_t("Шаблон «{t}» в архиве: сотрудникам больше не предлагается.") if retire
+                             else _t("Шаблон «{t}» снова предлагается сотрудникам.")).format(t=t.title))
