@@ -17,8 +17,8 @@ The five figures (FIGURES holds the Russian text the window shows) follow the mo
 - share re-processed: of those rated items, the ones rated 1-2, which the platform sends for processing
   again (the summary's «re-processed after a low rating» / the number rated).
 
-One query per time zone reads the period's history entries once for all the organisations (instead of
-monthly_summary's queries once per organisation); tests check the two agree on each figure.
+One read per time zone of the period's history entries serves all the organisations (instead of the
+summary once per organisation); tests check the two agree on each figure.
 """
 
 from __future__ import annotations
@@ -224,6 +224,7 @@ SELECT org_id, COUNT(*) FROM items {hint}
 WHERE org_id IN (SELECT value FROM json_each(:orgs)) AND received_at >= :start AND received_at < :end
 GROUP BY org_id
 """
+
 
 def _indexed(conn: Any, table: str, columns: str) -> bool:
     """Whether an index on ``table`` starts with ``columns`` ("a,b")."""
