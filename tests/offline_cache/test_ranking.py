@@ -11,7 +11,18 @@ import pytest
 
 from offline_cache.contract.models import Item, Me, OrganisationOut
 from offline_cache.domain.model import OrgLevel, Role
-from offline_cache.ranking import FIGURES, Figure, OrgFigures, Period, access, compute, ordered, rank, subordinates
+from offline_cache.ranking import (
+    FIGURES,
+    Figure,
+    OrgFigures,
+    Period,
+    _queries,
+    access,
+    compute,
+    ordered,
+    rank,
+    subordinates,
+)
 from offline_cache.reports import INDEXES, month_bounds, monthly_summary
 from offline_cache.store.cache import Cache
 from tests.offline_cache.test_reports import MONTH
@@ -195,3 +206,14 @@ def test_the_rating_its_history_entry_records(cache: Cache) -> None:
     cache.apply_page([item.model_copy(update={"history": [*item.history[:-1], rated]})], 2)  # no rating in the record
     b = _rows(cache)["b"]
     assert (b.rated, b.reprocessed, b.average_rating) == (2, 1, pytest.approx((5 + 2) / 2))
+
+
+def test_each_entry_probes_its_item_once(cache: Cache) -> None:
+    """With items (id, org_id, …) indexed, probing once per organisation of the list made it 3x slower."""
+    for statement in INDEXES:
+        cache.db.execute(statement)
+    entries, _received = _queries(cache.db.conn)
+    params = {"orgs": '["b", "c"]', "start": "", "end": "", "prefix": "", "prefix_len": 0}
+    plan = [row[3] for row in cache.db.conn.execute(f"EXPLAIN QUERY PLAN {entries}", params)]
+    probes = [step for step in plan if step.startswith("SEARCH i ")]
+    assert probes and all("org_id" not in step for step in probes), plan
