@@ -1,0 +1,194 @@
+"""The heads' control board (issue 13 p.4): per executor and per category, computed in SQL from the cache.
+
+How each count is computed (times in the organisation's zone; «deadline» is the item's running legal
+deadline ``active_due_at``, the one the queue's deadline column sorts by — the earlier of routing and
+answer while routing, the promised date after an interim answer):
+- open: items in an open status (the organisation still owes the applicant something);
+- due today: open items whose deadline is still ahead and ends today (at the latest at 24:00 today);
+- due in 3 days: open items whose deadline ends on one of the next three days (after today);
+- overdue: open items whose deadline has passed;
+- returned: items returned for revision and not yet resubmitted;
+- answered in time this month: items whose last entry into «answered» falls in this calendar month,
+  before their ``due_at`` (the same rule as the monthly summary, ``offline_cache.reports``).
+
+Stage control times are not counted here: they come from each item's history and the organisation's
+stage terms (``offline_cache.control``), so the card and the countdown show them item by item.
+
+Every cell is also a SQL condition (``Cell.clause``), so a click opens the queue filtered to exactly the
+items counted, with the same statement shape: the board and the queue cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from offline_cache.domain.model import OPEN_STATUSES, Status
+from offline_cache.reports import month_bounds
+from offline_cache.store.items import iso
+
+SOON_DAYS = 3
+#: The executor key of items nobody is assigned to (awaiting routing).
+UNASSIGNED = ""
+
+
+class Dimension(StrEnum):
+    """What the board's rows are."""
+
+    EXECUTOR = "executor"
+    CATEGORY = "category"
+
+
+class Measure(StrEnum):
+    """The board's columns, in display order."""
+
+    OPEN = "open"
+    DUE_TODAY = "due_today"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    RETURNED = "returned"
+    ANSWERED_IN_TIME = "answered_in_time"
+
+
+MEASURES = tuple(Measure)
+_OPEN = "(" + ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES)) + ")"  # enum values, no user input
+_KEY = {Dimension.EXECUTOR: "COALESCE(i.assignee_id, '')", Dimension.CATEGORY: "i.category_code"}
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """The moments a board is counted against, as stored UTC strings."""
+
+    now: str
+    today_end: str  # 24:00 today, organisation's zone
+    soon_end: str  # 24:00 of the third day after today
+    month_start: str
+    month_end: str
+
+    @classmethod
+    def at(cls, now: datetime, zone: str | ZoneInfo) -> Bounds:
+        tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+        today = now.astimezone(tz).date()
+
+        def midnight(day: date) -> str:
+            stamp = iso(datetime.combine(day, time(0, 0), tzinfo=tz))
+            assert stamp is not None
+            return stamp
+
+        start, end = month_bounds(today, tz)
+        stamp = iso(now)
+        assert stamp is not None
+        return cls(stamp, midnight(today + timedelta(days=1)), midnight(today + timedelta(days=1 + SOON_DAYS)),
+                   start, end)
+
+
+def _measure_sql(measure: Measure) -> tuple[str, tuple[str, ...]]:
+    """The condition (over ``items i``) selecting one measure's items: SQL with ``?`` and the ``Bounds``
+    fields it takes, in order."""
+    if measure is Measure.OPEN:
+        return f"i.status IN {_OPEN}", ()
+    if measure is Measure.DUE_TODAY:
+        return f"i.status IN {_OPEN} AND i.due_key > ? AND i.due_key <= ?", ("now", "today_end")
+    if measure is Measure.DUE_SOON:
+        return f"i.status IN {_OPEN} AND i.due_key > ? AND i.due_key <= ?", ("today_end", "soon_end")
+    if measure is Measure.OVERDUE:
+        return f"i.status IN {_OPEN} AND i.due_key <= ?", ("now",)
+    if measure is Measure.RETURNED:
+        return f"i.status = '{Status.RETURNED.value}'", ()
+    return f"i.id IN ({_ANSWERED_IN_TIME})", ("month_start", "month_end")
+
+
+# The last entry into «answered» of each item answered this month, before its due time (as in reports).
+_ANSWERED_IN_TIME = """
+SELECT h.item_id FROM history h CROSS JOIN items a ON a.id = h.item_id
+WHERE h.to_status = 'answered' AND h.at >= ? AND h.at < ? AND h.at < a.due_at
+    AND NOT EXISTS (SELECT 1 FROM history later WHERE later.item_id = h.item_id AND later.idx > h.idx
+                    AND later.to_status = 'answered')
+"""
+
+
+def _bound(measure: Measure, bounds: Bounds) -> tuple[str, list[Any]]:
+    sql, names = _measure_sql(measure)
+    return sql, [getattr(bounds, n) for n in names]
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRow:
+    """One executor's or category's counts; ``key`` is the staff id or category code."""
+
+    key: str
+    name: str
+    counts: dict[Measure, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    """The board by one dimension: its rows (most overdue first) and the totals."""
+
+    dimension: Dimension
+    rows: tuple[BoardRow, ...]
+    totals: dict[Measure, int]
+    bounds: Bounds
+
+
+def _names(conn: Any, dimension: Dimension) -> dict[str, str]:
+    if dimension is Dimension.EXECUTOR:
+        return {str(k): str(v) for k, v in conn.execute("SELECT id, full_name FROM staff")}
+    return {str(k): str(v) for k, v in conn.execute("SELECT code, name FROM categories")}
+
+
+def control_board(conn: Any, dimension: Dimension, now: datetime, zone: str | ZoneInfo) -> Board:
+    """Count the board from the cache's connection ``conn`` (read only); one grouped scan plus the month's answers.
+
+    The open counts read only open items (the status index); the month's answers read the month's
+    entries into «answered» from history.
+    """
+    bounds = Bounds.at(now, zone)
+    key = _KEY[dimension]
+    sums, params = [], []
+    for measure in MEASURES[:-1]:
+        sql, p = _bound(measure, bounds)
+        sums.append(f"COALESCE(SUM({sql}), 0)")
+        params += p
+    counts: dict[str, dict[Measure, int]] = {}
+    grouped = f"SELECT {key}, {', '.join(sums)} FROM items i WHERE i.status IN {_OPEN} GROUP BY 1"
+    for row in conn.execute(grouped, params):
+        counts[str(row[0])] = {m: int(v) for m, v in zip(MEASURES[:-1], row[1:], strict=True)}
+    answered_sql, answered_params = _bound(Measure.ANSWERED_IN_TIME, bounds)
+    for row_key, n in conn.execute(f"SELECT {key}, COUNT(*) FROM items i WHERE {answered_sql} GROUP BY 1",
+                                   answered_params):
+        counts.setdefault(str(row_key), dict.fromkeys(MEASURES[:-1], 0))[Measure.ANSWERED_IN_TIME] = int(n)
+    names = _names(conn, dimension)
+    rows = []
+    for row_key, row_counts in counts.items():
+        full = {m: row_counts.get(m, 0) for m in MEASURES}
+        name = names.get(row_key) or ("Не назначено" if row_key == UNASSIGNED else row_key)
+        rows.append(BoardRow(row_key, name, full))
+    rows.sort(key=lambda r: (-r.counts[Measure.OVERDUE], -r.counts[Measure.DUE_TODAY], r.name, r.key))
+    totals = {m: sum(r.counts[m] for r in rows) for m in MEASURES}
+    return Board(dimension, tuple(rows), totals, bounds)
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell of the board as a queue filter: the items it counts, recomputed at the queue's ``now``.
+
+    ``key`` None: the totals row (every executor or category).
+    """
+
+    dimension: Dimension
+    key: str | None
+    measure: Measure
+    zone: str
+    label: str = ""
+
+    def clause(self, now: datetime) -> tuple[str, list[Any]]:
+        """SQL condition over ``items i`` with its parameters, for ``QueueQuery``."""
+        sql, params = _bound(self.measure, Bounds.at(now, self.zone))
+        if self.key is not None:
+            sql = f"({sql}) AND {_KEY[self.dimension]} = ?"
+            params.append(self.key)
+        return sql, params
