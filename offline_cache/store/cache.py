@@ -198,7 +198,8 @@ class Cache(LocalWork):
                                      [(o.id, o.parent_id, o.model_dump_json()) for o in organisations])
             self.db.conn.executemany("INSERT INTO staff VALUES (?, ?, ?, ?)",
                                      [(s.id, s.org_id, s.full_name, s.model_dump_json()) for s in staff])
-            self.db.conn.executemany("INSERT INTO categories VALUES (?, ?, ?, ?, ?)",
+            self.db.conn.executemany("INSERT INTO categories (code, name, parent_code, term_kind, term_days) "
+                                     "VALUES (?, ?, ?, ?, ?)",
                                      [(c.code, c.name, c.parent_code, c.term_kind.value, c.term_days)
                                       for c in categories])
             self.db.conn.executemany(

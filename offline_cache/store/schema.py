@@ -300,6 +300,27 @@ AUDIT_CHAIN = """
 ALTER TABLE audit_log ADD COLUMN chain TEXT;
 """
 
+# Deadline control, reports and the administrator (issues 13 and 14):
+# - categories carry the organisation's stage control terms (JSON of the contract's stage_terms; NULL
+#   means the defaults) and the production calendar's platform overrides are kept per year, so that
+#   control times are computed offline;
+# - the organisation's auto-rules are readable offline (JSON of the contract's rule, in their order);
+# - the head records the disciplinary measure taken for an overdue item, and each export of a monthly
+#   summary is recorded (the reminder from the 1st stops once the month's report is exported);
+# - the monthly summary and the ranking scan one month of history and items by organisation and date.
+CONTROL = """
+ALTER TABLE categories ADD COLUMN stage_terms TEXT;
+CREATE TABLE calendar_years (year INTEGER PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE auto_rules (id TEXT PRIMARY KEY, position INTEGER NOT NULL, value TEXT NOT NULL);
+CREATE TABLE disciplinary_measures (item_id TEXT PRIMARY KEY, measure TEXT NOT NULL, recorded_by TEXT,
+    recorded_at TEXT NOT NULL);
+CREATE TABLE report_exports (id INTEGER PRIMARY KEY AUTOINCREMENT, org_id TEXT NOT NULL, month TEXT NOT NULL,
+    format TEXT NOT NULL, exported_at TEXT NOT NULL);
+CREATE INDEX history_to_status ON history (to_status, at);
+CREATE INDEX history_action ON history (action, at);
+CREATE INDEX items_org_received ON items (org_id, received_at);
+"""
+
 #: Every migration ever shipped, in order. Names are recorded; never rename or reorder.
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", INITIAL),
@@ -309,6 +330,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0005_templates", TEMPLATES),
     ("0006_word_forms", WORD_FORMS),
     ("0007_audit_chain", AUDIT_CHAIN),
+    ("0008_control", CONTROL),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

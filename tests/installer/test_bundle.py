@@ -1,8 +1,9 @@
 """The installer: build_installer.spec builds a one-folder bundle that starts in training mode without Python.
 
-The build takes about three minutes on a loaded two-core machine, over CI's budget, so the bundle test
-is opt-in: ``POSDESK_INSTALLER_TEST=1 pytest -m installer`` (or ``make installer-test``). The check that
-the spec keeps exactly the Qt modules the code imports is fast and always runs.
+The build takes about three minutes on a loaded two-core machine, mostly on one core, so ``make test`` (and
+with it CI) runs it beside the rest of the suite: ``POSDESK_INSTALLER_TEST=1 pytest -m installer``; a plain
+``pytest`` skips it. ``make installer-test`` runs it alone. The check that the spec keeps exactly the Qt
+modules the code imports is fast and always runs.
 """
 
 from __future__ import annotations
