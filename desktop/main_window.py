@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.actions.controller import ActionController
+from desktop.board.controller import BoardController
 from desktop.card.card import MessageCard
 from desktop.clock import utc_label
 from desktop.files.open_failed import OpenFailedBar
@@ -146,6 +147,7 @@ class MainWindow(QMainWindow):
         self.lock = LockController(self, session, self._settings)
         self.offline = OfflineWork(self)
         install_wipe(self, session, self.offline.actions["logout"])  # «Выйти и удалить локальные данные…»
+        self.control = BoardController(self, self._clock)  # type: ignore[arg-type]  # control board, reminders
 
     # --- building ---------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from offline_cache.domain.deadlines import (
     term_days,
     urgency,
 )
-from offline_cache.domain.model import ItemKind
+from offline_cache.domain.model import ItemKind, Status
 from offline_cache.domain.stages import (
     DEFAULT_STAGE_TERMS,
     Deadline,
@@ -103,3 +103,34 @@ class ControlTimes:
         """The time the countdown runs to: the nearer of the legal and the control time."""
         governing = self.of(item).governing
         return None if governing is None else governing.at
+
+
+def answer_term_text(item: Item, deadlines: ItemDeadlines, times: ControlTimes, zone: ZoneInfo) -> str:
+    """Which rule produced the answer's due time (``item.due_at``), for the hover over it.
+
+    While routing runs, or after an interim answer, the running legal deadline is another one (routing,
+    the promised date); the answer's own term is explained here all the same.
+    """
+    if deadlines.legal is not None and deadlines.legal.rule == "legal":
+        return deadlines.legal.explanation
+    term, _ = times.terms(item.category_code)
+    answered = legal_deadline(_AnswerTerm(item), term_days(item.kind, term), zone)
+    return answered.explanation if answered is not None else ""
+
+
+@dataclass(frozen=True, slots=True)
+class _AnswerTerm:
+    """An item seen as if in execution: only its answer term runs (for ``legal_deadline``'s wording)."""
+
+    item: Item
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.item, name)
+
+    @property
+    def status(self) -> Status:
+        return Status.IN_WORK
+
+    @property
+    def routing_due_at(self) -> datetime | None:
+        return None

@@ -1,0 +1,108 @@
+"""Control board benchmark (issue 13): the heads' board refreshed over 100,000 cached items.
+
+    .venv/bin/python -m benchmarks.bench_control [--items 100000] [--rounds 21]
+
+Measures, median of --rounds: a refresh of the board by executor and by category
+(``offline_cache.control_board.control_board``), and opening one cell in the queue (count + first page).
+Baseline, same run, same cache: a plain ``SELECT count(*) FROM items``. Target: a refresh ≤ 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import secrets
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from offline_cache.contract.models import HistoryOut, Item, StaffOut
+from offline_cache.control_board import Cell, Dimension, Measure, control_board
+from offline_cache.domain.model import ItemKind, Role, Status
+from offline_cache.queues import Filters, QueueId, QueueQuery, Viewer
+from offline_cache.store.cache import Cache
+from tests.world import CATEGORIES
+
+NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
+ZONE = "Asia/Yekaterinburg"
+EXECUTORS = [f"c-exec{n}" for n in range(1, 31)]
+# A cache holds mostly finished items; still, 5 in 13 are open here (a large backlog), to be on the safe side.
+STATUSES = [Status.AWAITING_ROUTING, Status.IN_WORK, Status.IN_WORK, Status.ON_APPROVAL, Status.RETURNED,
+            Status.ANSWERED, *[Status.CLOSED] * 6, Status.REJECTED]
+
+
+def make_items(count: int, start: int, rng: random.Random) -> list[Item]:
+    """Items over the last 60 days, answered ones with their entry into «answered» in the history."""
+    items = []
+    for n in range(start, start + count):
+        status = rng.choice(STATUSES)
+        registered = NOW - timedelta(days=rng.uniform(0, 60))
+        history = [HistoryOut(at=registered, actor_id=None, action="received", from_status=None,
+                              to_status=Status.AWAITING_ROUTING)]
+        if status in (Status.ANSWERED, Status.CLOSED):
+            answered = min(NOW, registered + timedelta(days=rng.uniform(1, 35)))
+            history.append(HistoryOut(at=answered, actor_id="c-head", action="approve",
+                                      from_status=Status.ON_APPROVAL, to_status=Status.ANSWERED))
+        assignee = None if status in (Status.AWAITING_ROUTING, Status.REJECTED) else rng.choice(EXECUTORS)
+        items.append(Item(
+            id=f"b-{n}", number=f"2026-{n:07d}", kind=ItemKind.MESSAGE, org_id="c", status=status, version=1,
+            category_code=rng.choice(CATEGORIES).code, subject="Яма на дороге", text="Яма на дороге во дворе.",
+            address="г. Светлогорск, ул. Садовая, д. 1", applicant_name=f"Заявитель {n}", registered_at=registered,
+            received_at=registered, due_at=registered + timedelta(days=30),
+            routing_due_at=registered + timedelta(days=3) if status is Status.AWAITING_ROUTING else None,
+            assignee_id=assignee, approval_step=1 if status is Status.ON_APPROVAL else None,
+            updated_at=registered, history=history))
+    return items
+
+
+def median_ms(fn: Callable[[], object], rounds: int) -> float:
+    fn()  # warm the page cache: the board refreshes a cache that is open and in use
+    times = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=21)
+    args = parser.parse_args()
+    rng = random.Random(13)
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = Cache.open(Path(tmp) / "bench.db", secrets.token_bytes(32))
+        staff = [StaffOut(id=e, org_id="c", full_name=f"Исполнитель {e}", roles=[Role.EXECUTOR]) for e in EXECUTORS]
+        cache.store_directory([], staff, CATEGORIES, [], [])
+        t = time.perf_counter()
+        for start in range(0, args.items, 1000):
+            cache.apply_page(make_items(min(1000, args.items - start), start, rng), start + 1000)
+        print(f"cache of {cache.item_count()} items written in {time.perf_counter() - t:.0f} s")
+        conn = cache.db.conn
+        baseline = median_ms(lambda: conn.execute("SELECT count(*) FROM items").fetchone(), args.rounds)
+        by_executor = median_ms(lambda: control_board(conn, Dimension.EXECUTOR, NOW, ZONE), args.rounds)
+        by_category = median_ms(lambda: control_board(conn, Dimension.CATEGORY, NOW, ZONE), args.rounds)
+        query = QueueQuery(conn, Viewer("c-head", frozenset({"c-head"}), frozenset({Role.HEAD})))
+        cell = Filters(narrowing=Cell(Dimension.EXECUTOR, "c-exec7", Measure.OVERDUE, ZONE))
+
+        def open_cell() -> None:
+            query.count(QueueId.ALL, cell, NOW)
+            query.page(QueueId.ALL, cell, NOW, limit=200)
+
+        opened = median_ms(open_cell, args.rounds)
+        board = control_board(conn, Dimension.EXECUTOR, NOW, ZONE)
+        print(f"board totals: { {m.value: n for m, n in board.totals.items()} }")
+        print(f"baseline  SELECT count(*) FROM items:          {baseline:7.1f} ms (median of {args.rounds})")
+        print(f"board by executor (refresh):                   {by_executor:7.1f} ms  target ≤ 50 ms")
+        print(f"board by category (refresh):                   {by_category:7.1f} ms  target ≤ 50 ms")
+        print(f"a cell opened in the queue (count + 200 rows): {opened:7.1f} ms")
+        cache.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
