@@ -56,6 +56,7 @@ class Measure(StrEnum):
 MEASURES = tuple(Measure)
 _OPEN = "(" + ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES)) + ")"  # enum values, no user input
 _KEY = {Dimension.EXECUTOR: "COALESCE(i.assignee_id, '')", Dimension.CATEGORY: "i.category_code"}
+_COLUMN = {Dimension.EXECUTOR: "assignee_id", Dimension.CATEGORY: "category_code"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,17 +148,28 @@ def control_board(conn: Any, dimension: Dimension, now: datetime, zone: str | Zo
     entries into «answered» from history.
     """
     bounds = Bounds.at(now, zone)
-    key = _KEY[dimension]
+    column = _COLUMN[dimension]
     sums, params = [], []
     for measure in MEASURES[:-1]:
         sql, p = _bound(measure, bounds)
         sums.append(f"COALESCE(SUM({sql}), 0)")
         params += p
+    # The keys first, by a seek per distinct value on the index that leads with them; then each key's open
+    # items by (key, status) ranges of that covering index: only open items are read, never the table.
+    grouped = (f"WITH RECURSIVE keys(v) AS (SELECT min({column}) FROM items UNION ALL "
+               f"SELECT (SELECT min({column}) FROM items WHERE {column} > v) FROM keys WHERE v IS NOT NULL) "
+               f"SELECT i.{column}, {', '.join(sums)} FROM items i "
+               f"WHERE i.{column} IN (SELECT v FROM keys WHERE v IS NOT NULL) AND i.status IN {_OPEN} GROUP BY 1")
     counts: dict[str, dict[Measure, int]] = {}
-    grouped = f"SELECT {key}, {', '.join(sums)} FROM items i WHERE i.status IN {_OPEN} GROUP BY 1"
     for row in conn.execute(grouped, params):
         counts[str(row[0])] = {m: int(v) for m, v in zip(MEASURES[:-1], row[1:], strict=True)}
+    if dimension is Dimension.EXECUTOR:  # items nobody is assigned to yet: the NULL key, by its own ranges
+        row = conn.execute(f"SELECT count(*), {', '.join(sums)} FROM items i "
+                           f"WHERE i.assignee_id IS NULL AND i.status IN {_OPEN}", params).fetchone()
+        if row[0]:
+            counts[UNASSIGNED] = {m: int(v) for m, v in zip(MEASURES[:-1], row[1:], strict=True)}
     answered_sql, answered_params = _bound(Measure.ANSWERED_IN_TIME, bounds)
+    key = _KEY[dimension]
     for row_key, n in conn.execute(f"SELECT {key}, COUNT(*) FROM items i WHERE {answered_sql} GROUP BY 1",
                                    answered_params):
         counts.setdefault(str(row_key), dict.fromkeys(MEASURES[:-1], 0))[Measure.ANSWERED_IN_TIME] = int(n)

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 Index = QModelIndex | QPersistentModelIndex
 BOARD_SHORTCUT = "Ctrl+Shift+H"
+START_WAIT_MS = 30_000
 NoticeRole = Qt.ItemDataRole.UserRole + 1
 
 
@@ -98,9 +99,24 @@ class BoardController(QObject):
         self._stale = QTimer(self, singleShot=True, interval=1000)
         self._stale.timeout.connect(self.reload)
         session.worker.bridge.itemsChanged.connect(self._items_changed)
+        # The start's summary waits for the first sync pass (or its failure: offline, the cache's data
+        # serve), so that a first login does not report an empty cache; at the latest after START_WAIT_MS.
+        self._started = False
+        session.worker.bridge.statusChanged.connect(self._sync_status)
+        QTimer.singleShot(START_WAIT_MS, self.start)
         window.ticker.timeout.connect(self.tick)
-        self.reminders.refresh()
-        QTimer.singleShot(0, self.tick)  # the start's summary, once the window is up
+
+    def _sync_status(self, status: str, _message: str) -> None:
+        if status != "syncing" and not self._started:
+            self.start()
+
+    def start(self) -> None:
+        """The first reminders: the summary of the day, from what the cache holds now."""
+        if self._started or getattr(self.window, "_closed", False):
+            return
+        self._started = True
+        self.reload()
+        self.tick()
 
     def _items_changed(self, _ids: list[str]) -> None:
         if not getattr(self.window, "_closed", False):
@@ -124,7 +140,6 @@ class BoardController(QObject):
         else:
             self.board.refresh()
         self.board.show()
-        self.board.raise_()
         self.board.activateWindow()
         self.board.current_table().setFocus()
 
@@ -138,7 +153,6 @@ class BoardController(QObject):
             panel.apply_filters()
         else:
             window.navigation.setCurrentRow(everything)  # the queue is read with the panel's filters
-        window.raise_()
         window.activateWindow()
         panel.table.setFocus()
         if window.model.rowCount() > 0:
@@ -148,7 +162,7 @@ class BoardController(QObject):
 
     def tick(self) -> None:
         """The minute timer (or a test): show the reminders due now."""
-        if getattr(self.window, "_closed", False):
+        if not self._started or getattr(self.window, "_closed", False):
             return
         for notice in self.reminders.check(self._clock()):
             self.show_notice(notice)
