@@ -141,11 +141,12 @@ def _names(conn: Any, dimension: Dimension) -> dict[str, str]:
     return {str(k): str(v) for k, v in conn.execute("SELECT code, name FROM categories")}
 
 
-def control_board(conn: Any, dimension: Dimension, now: datetime, zone: str | ZoneInfo) -> Board:
-    """Count the board from the cache's connection ``conn`` (read only); one grouped scan plus the month's answers.
+def control_board(conn: Any, dimension: Dimension, now: datetime, zone: str | ZoneInfo,
+                  memo: AnsweredMemo | None = None) -> Board:
+    """Count the board from the cache's connection ``conn`` (read only).
 
-    The open counts read only open items (the status index); the month's answers read the month's
-    entries into «answered» from history.
+    The open counts read only open items, by ranges of a covering index. The month's answers need each
+    answered item's due time, a lookup per item: ``memo`` keeps them until the month's answers change.
     """
     bounds = Bounds.at(now, zone)
     column = _COLUMN[dimension]
@@ -168,11 +169,8 @@ def control_board(conn: Any, dimension: Dimension, now: datetime, zone: str | Zo
                            f"WHERE i.assignee_id IS NULL AND i.status IN {_OPEN}", params).fetchone()
         if row[0]:
             counts[UNASSIGNED] = {m: int(v) for m, v in zip(MEASURES[:-1], row[1:], strict=True)}
-    answered_sql, answered_params = _bound(Measure.ANSWERED_IN_TIME, bounds)
-    key = _KEY[dimension]
-    for row_key, n in conn.execute(f"SELECT {key}, COUNT(*) FROM items i WHERE {answered_sql} GROUP BY 1",
-                                   answered_params):
-        counts.setdefault(str(row_key), dict.fromkeys(MEASURES[:-1], 0))[Measure.ANSWERED_IN_TIME] = int(n)
+    for row_key, n in (memo or AnsweredMemo()).counts(conn, dimension, bounds).items():
+        counts.setdefault(row_key, dict.fromkeys(MEASURES[:-1], 0))[Measure.ANSWERED_IN_TIME] = n
     names = _names(conn, dimension)
     rows = []
     for row_key, row_counts in counts.items():
@@ -182,6 +180,31 @@ def control_board(conn: Any, dimension: Dimension, now: datetime, zone: str | Zo
     rows.sort(key=lambda r: (-r.counts[Measure.OVERDUE], -r.counts[Measure.DUE_TODAY], r.name, r.key))
     totals = {m: sum(r.counts[m] for r in rows) for m in MEASURES}
     return Board(dimension, tuple(rows), totals, bounds)
+
+
+class AnsweredMemo:
+    """«Answered in time this month» per key, kept while the month's answers stay the same.
+
+    Counting them looks up each answered item's due time (a random read per item of an encrypted file);
+    whether anything changed is one range count over the history index: the number of the month's entries
+    into «answered» and their largest rowid (a synced item's history is written again with new rowids).
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[Dimension, str, str], tuple[tuple[int, int], dict[str, int]]] = {}
+
+    def counts(self, conn: Any, dimension: Dimension, bounds: Bounds) -> dict[str, int]:
+        version = conn.execute("SELECT count(*), COALESCE(max(rowid), 0) FROM history WHERE to_status = 'answered' "
+                               "AND at >= ? AND at < ?", [bounds.month_start, bounds.month_end]).fetchone()
+        key = (dimension, bounds.month_start, bounds.month_end)
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] == tuple(version):
+            return kept[1]
+        sql, params = _bound(Measure.ANSWERED_IN_TIME, bounds)
+        counts = {str(k): int(n) for k, n in conn.execute(
+            f"SELECT {_KEY[dimension]}, COUNT(*) FROM items i WHERE {sql} GROUP BY 1", params)}
+        self._kept[key] = ((int(version[0]), int(version[1])), counts)
+        return counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +223,10 @@ class Cell:
     def clause(self, now: datetime) -> tuple[str, list[Any]]:
         """SQL condition over ``items i`` with its parameters, for ``QueueQuery``."""
         sql, params = _bound(self.measure, Bounds.at(now, self.zone))
-        if self.key is not None:
-            sql = f"({sql}) AND {_KEY[self.dimension]} = ?"
+        if self.key == UNASSIGNED and self.dimension is Dimension.EXECUTOR:
+            sql = f"({sql}) AND i.assignee_id IS NULL"
+        elif self.key is not None:
+            # The bare column (no COALESCE), so that the (key, status, due) index serves the filter.
+            sql = f"({sql}) AND i.{_COLUMN[self.dimension]} = ?"
             params.append(self.key)
         return sql, params

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from offline_cache.control_board import MEASURES, Board, Cell, Dimension, Measure, control_board
+from offline_cache.control_board import MEASURES, AnsweredMemo, Board, Cell, Dimension, Measure, control_board
 
 Index = QModelIndex | QPersistentModelIndex
 CellRole = Qt.ItemDataRole.UserRole + 1
@@ -53,12 +53,13 @@ class BoardModel(QAbstractTableModel):
                  parent: Any = None) -> None:
         super().__init__(parent)
         self._conn, self.dimension, self.zone, self._clock = conn, dimension, zone, clock
+        self._memo = AnsweredMemo()  # the month's answers are counted again only when they change
         self.board: Board | None = None
         self.refresh()
 
     def refresh(self) -> None:
         self.beginResetModel()
-        self.board = control_board(self._conn, self.dimension, self._clock(), self.zone)
+        self.board = control_board(self._conn, self.dimension, self._clock(), self.zone, self._memo)
         self.endResetModel()
 
     def _rows(self) -> int:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from offline_cache.contract.models import Item
-from offline_cache.control_board import MEASURES, UNASSIGNED, Cell, Dimension, Measure, control_board
+from offline_cache.control_board import MEASURES, UNASSIGNED, AnsweredMemo, Cell, Dimension, Measure, control_board
 from offline_cache.domain.deadlines import active_deadline
 from offline_cache.domain.drafts import draft_digest
 from offline_cache.domain.model import OPEN_STATUSES, Action, Status
@@ -143,3 +143,20 @@ def test_every_cell_opens_exactly_the_items_it_counts(world: World, synced: tupl
     for measure in MEASURES:
         total = Cell(dimension, None, measure, ZONE.key)
         assert query.count(QueueId.ALL, Filters(narrowing=total), now) == board.totals[measure]
+
+
+def test_the_months_answers_are_counted_again_once_they_change(world: World, synced: tuple[Cache, list[Item]]) -> None:
+    """Last in the module: it answers one more item."""
+    cache, _ = synced
+    memo, now = AnsweredMemo(), world.clock.now()
+    before = control_board(cache.db.conn, Dimension.EXECUTOR, now, ZONE, memo)
+    assert control_board(cache.db.conn, Dimension.EXECUTOR, now, ZONE, memo) == before
+    waiting = next(i for i in world.platform.feed(world.platform.store.staff()["c-head"], 0, 10_000).items
+                   if i.status is Status.ON_APPROVAL and i.approval_step == 0)
+    digest = {"draft_digest": draft_digest(waiting.draft)}
+    item = world.client("c-cur").act(waiting.id, Action.APPROVE, waiting.version, digest)
+    world.client("c-head").act(item.id, Action.APPROVE, item.version, digest)
+    assert SyncEngine(cache, world.client("c-head")).sync_once().error == ""
+    after = control_board(cache.db.conn, Dimension.EXECUTOR, now, ZONE, memo)
+    assert after.totals[Measure.ANSWERED_IN_TIME] == before.totals[Measure.ANSWERED_IN_TIME] + 1
+    assert after == control_board(cache.db.conn, Dimension.EXECUTOR, now, ZONE)
