@@ -161,8 +161,12 @@ class BoardController(QObject):
     # --- reminders --------------------------------------------------------------------------
 
     def tick(self) -> None:
-        """The minute timer (or a test): show the reminders due now."""
-        if not self._started or getattr(self.window, "_closed", False):
+        """The minute timer (or a test): show the reminders due now; an open board moves on with the time."""
+        if getattr(self.window, "_closed", False):
+            return
+        if self.board is not None and self.board.isVisible():
+            self.board.refresh()
+        if not self._started:
             return
         for notice in self.reminders.check(self._clock()):
             self.show_notice(notice)
