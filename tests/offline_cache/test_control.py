@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from offline_cache.contract.models import CalendarYearIn, CategoryOut, StageTermOut
+import pytest
+
+from offline_cache.contract.models import CalendarYearIn, CalendarYearOut, CategoryOut, Item, StageTermOut
 from offline_cache.control import ControlTimes
 from offline_cache.domain.deadlines import TermKind
 from offline_cache.domain.model import Action, ItemKind
@@ -91,3 +94,36 @@ def test_category_without_terms_uses_defaults_and_an_appeal_has_its_redirect_cou
     assert deadlines.control is not None and deadlines.legal is not None
     assert DEFAULT_STAGE_TERMS.of(Stage.COORDINATION) == StageTerm(3, DayKind.CALENDAR)
     assert deadlines.governing == deadlines.legal and deadlines.legal.rule == "routing"
+
+
+@pytest.mark.parametrize(("zone", "override", "expected"), [
+    # 26, 27, Sat 28.12 (a moved working day), 30.12-8.01 off, 9.01, 10.01: ends at 00:00 on 11.01
+    ("Europe/Moscow", False, datetime(2025, 1, 11, tzinfo=ZoneInfo("Europe/Moscow"))),
+    # 22:30 in Moscow is 05:30 on 26.12 in Vladivostok: 27, 28, 9.01, 10.01, Mon 13.01
+    ("Asia/Vladivostok", False, datetime(2025, 1, 14, tzinfo=ZoneInfo("Asia/Vladivostok"))),
+    # the platform's 2025 makes 9.01 a day off too: 10.01, 13.01 instead
+    ("Europe/Moscow", True, datetime(2025, 1, 14, tzinfo=ZoneInfo("Europe/Moscow"))),
+    ("Asia/Vladivostok", True, datetime(2025, 1, 15, tzinfo=ZoneInfo("Asia/Vladivostok"))),
+])
+def test_working_days_across_new_year_in_two_zones_from_the_cache(
+        tmp_path: Path, zone: str, override: bool, expected: datetime) -> None:
+    assigned = datetime(2024, 12, 25, 19, 30, tzinfo=UTC)  # 22:30 in Moscow
+    registered = assigned - timedelta(days=2)
+    item = Item.model_validate({
+        "id": "ny", "number": "2024-NY", "kind": "message", "org_id": "c", "status": "in_work", "version": 2,
+        "category_code": "holes", "subject": "Яма", "text": "Яма", "address": "ул. Садовая, д. 1",
+        "applicant_name": "Заявитель", "registered_at": registered, "received_at": registered,
+        "due_at": registered + timedelta(days=11), "updated_at": assigned, "assignee_id": "c-exec1",
+        "history": [{"at": registered, "actor_id": None, "action": "received", "from_status": None,
+                     "to_status": "awaiting_routing"},
+                    {"at": assigned, "actor_id": "c-coord", "action": "route_to_executor",
+                     "from_status": "awaiting_routing", "to_status": "in_work"}]})
+    cache = Cache.open(tmp_path / "ny.db", secrets.token_bytes(32))
+    days_off = [date(2025, 1, n) for n in range(1, 10)]
+    calendar = [CalendarYearOut(year=2025, days_off=days_off)] if override else []
+    cache.store_directory([], [], [HOLES], [], [], calendar)
+    cache.apply_page([item], 1)
+    control = ControlTimes(cache.db.conn, zone).of(cache.item("ny"))  # type: ignore[arg-type]
+    assert control.control is not None and control.control.at == expected
+    # 11 calendar days of the legal term end before: the legal deadline governs
+    assert control.governing == control.legal
