@@ -31,6 +31,8 @@ from desktop.lock.settings import app_settings
 from desktop.outbox.workstation import OfflineWork
 from desktop.queue.model import QueueModel
 from desktop.queue.panel import QueuePanel
+from desktop.search.index_status import IndexStatus
+from desktop.search.similar_view import SIMILAR_SHORTCUT
 from desktop.session import Session
 from desktop.wipe.dialog import install as install_wipe
 from offline_cache.attachments import ExternalCopies
@@ -120,7 +122,10 @@ class MainWindow(QMainWindow):
                                                    self._clock)  # type: ignore[arg-type]
 
         self.navigation.currentRowChanged.connect(self._queue_selected)
+        # The card marks the words of the search that produced the list (before showing its first row).
+        self.model.modelReset.connect(lambda: self.card.set_search(self.model.filters.text))
         self.panel.currentItemChanged.connect(self.card.show_item)
+        self.card.similar.openRequested.connect(self.open_item)
         self.panel.searchAllRequested.connect(lambda: self.navigation.setCurrentRow(self.queues.index(QueueId.ALL)))
         self.card.attachmentRequested.connect(self._open_attachment)
         self.card.thumbnailsWanted.connect(self._fetch_thumbnails)
@@ -129,6 +134,7 @@ class MainWindow(QMainWindow):
         bridge = session.worker.bridge
         bridge.statusChanged.connect(self._sync_status)
         bridge.progress.connect(self._progress)
+        bridge.indexProgress.connect(self.index_status.show_progress)
         bridge.itemsChanged.connect(self._items_changed)
         bridge.outboxChanged.connect(self._outbox_changed)
         bridge.attachmentFetched.connect(self._attachment_fetched)
@@ -167,7 +173,8 @@ class MainWindow(QMainWindow):
         self.sync_button.setObjectName("syncButton")
         self.sync_button.clicked.connect(self.session.worker.sync_now)
         roles = ", ".join(role_name(r) for r in sorted(self.session.roles))
-        for widget in (self.online, self.last_sync, self.progress):
+        self.index_status = IndexStatus(self.session.reader.db.conn)
+        for widget in (self.online, self.last_sync, self.progress, self.index_status):
             bar.addWidget(widget)
         bar.addPermanentWidget(QLabel(f"{self.session.me.user.full_name} · {roles}"))
         bar.addPermanentWidget(self.outbox)
@@ -185,10 +192,41 @@ class MainWindow(QMainWindow):
             self.addAction(go)
         self.addAction(search)
         self.addAction(sync)
+        similar = QAction(_t("Похожие сообщения"), self, shortcut=QKeySequence(SIMILAR_SHORTCUT))
+        similar.triggered.connect(self._focus_similar)
+        self.addAction(similar)
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray: QSystemTrayIcon | None = QSystemTrayIcon(self.windowIcon(), self)
         else:
             self.tray = None
+
+    def open_item(self, item_id: str) -> None:
+        """Show ``item_id`` selected in the queue: in «Все» without search or filters when the current
+        list lacks it; in the card alone when it is beyond the rows loaded."""
+        if self.model.row_of(item_id) < 0:
+            self.panel.search.blockSignals(True)
+            self.panel.search.clear()
+            self.panel.search.blockSignals(False)
+            for combo in (self.panel.status, self.panel.category, self.panel.organisation, self.panel.urgency):
+                combo.blockSignals(True)
+                combo.setCurrentIndex(0)
+                combo.blockSignals(False)
+            everything = self.queues.index(QueueId.ALL) if QueueId.ALL in self.queues else self.navigation.currentRow()
+            if self.navigation.currentRow() != everything:
+                self.navigation.setCurrentRow(everything)  # reloads the model with the cleared filters
+            else:
+                self.model.set_filters(self.panel.filters())
+        if self.model.row_of(item_id) >= 0:
+            self.panel.select_item(item_id)
+            self.panel.table.setFocus()
+        else:
+            self.card.show_item(item_id)
+
+    def _focus_similar(self) -> None:
+        """Into the card's similar messages, where Enter opens one."""
+        if self.card.similar.isVisible():
+            self.card.ensureWidgetVisible(self.card.similar)
+            self.card.similar.tree.setFocus()
 
     def _focus_search(self) -> None:
         self.panel.search.setFocus()
@@ -376,6 +414,7 @@ class MainWindow(QMainWindow):
             for signal, slot in ((bridge.statusChanged, self._sync_status), (bridge.progress, self._progress),
                                  (bridge.itemsChanged, self._items_changed),
                                  (bridge.outboxChanged, self._outbox_changed),
-                                 (bridge.attachmentFetched, self._attachment_fetched)):
+                                 (bridge.attachmentFetched, self._attachment_fetched),
+                                 (bridge.indexProgress, self.index_status.show_progress)):
                 signal.disconnect(slot)  # only this window's: others may share the session
         super().closeEvent(event)

@@ -20,6 +20,7 @@ from desktop.actions.screenshots import action_shots
 from desktop.app import make_app
 from desktop.main_window import MainWindow
 from desktop.outbox.screenshots import outbox_shots
+from desktop.search.screenshots import search_shots
 from desktop.session import training_session
 from desktop.startup import one_per_role
 from desktop.templates.screenshots import template_shots
@@ -68,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(shot)
             for shot in template_shots(window, role, out):  # templates and checks (issue 11)
                 print(shot)
+            if role is Role.COORDINATOR:
+                for shot in search_shots(window, out):  # word forms marked, similar messages (issue 15)
+                    print(shot)
             if role is Role.EXECUTOR:  # last: it leaves the platform's copy changed and a conflict behind
                 for shot in outbox_shots(window, url, out):  # conflict, offline window, «Исходящие»
                     print(shot)

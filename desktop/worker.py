@@ -1,8 +1,14 @@
-"""The background worker: the sync engine and every write run on one thread; results come back as signals."""
+"""The background worker: the sync engine and every write run on one thread; results come back as signals.
+
+One exception: an upgraded cache's search index is rewritten on a second thread with its own connection,
+in short transactions between the sync's (``offline_cache.search_rebuild``).
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
@@ -18,12 +24,16 @@ from offline_cache.client import PlatformClient
 from offline_cache.contract.models import AbsenceIn
 from offline_cache.domain.workflow import DomainError
 from offline_cache.errors import PlatformError
+from offline_cache.logsafe import describe
 from offline_cache.outbox import Outbox
+from offline_cache.search_rebuild import BATCH, RebuildProgress, pending, rebuild
 from offline_cache.store.cache import Cache
 from offline_cache.store.database import STORAGE_ERRORS, storage_problem
 from offline_cache.store.local import LocalFileRefused
 from offline_cache.sync import SyncEngine, SyncListener, SyncStatus
 from offline_cache.unlock import remember_password
+
+log = logging.getLogger(__name__)
 
 
 class SyncBridge(QObject):
@@ -46,6 +56,8 @@ class SyncBridge(QObject):
             when more than two minutes apart, and once more when back within (``offline_cache.clock``).
         writeFinished(str, object, str): request id, result and error of ``run_write`` ("" when done).
         ready(): the worker opened the cache and is about to sync.
+        indexProgress(int, int): rowids of the search index rewritten so far and the last one, while an
+            upgraded cache's index is rewritten with reduced words (``offline_cache.search_rebuild``).
     """
 
     statusChanged = Signal(str, str)
@@ -63,6 +75,7 @@ class SyncBridge(QObject):
     clockSkew = Signal(float)
     writeFinished = Signal(str, object, str)
     ready = Signal()
+    indexProgress = Signal(int, int)
 
     # The worker emits these; each is forwarded to its public twin through a queued connection,
     # so every subscriber, plain functions and lambdas included, runs on the UI thread.
@@ -81,6 +94,7 @@ class SyncBridge(QObject):
     _clock = Signal(float)
     _write = Signal(str, object, str)
     _ready = Signal()
+    _index = Signal(int, int)
 
     def __init__(self) -> None:
         super().__init__()
@@ -92,7 +106,8 @@ class SyncBridge(QObject):
                                 (self._attachments, self.attachmentsChanged),
                                 (self._outbox_op, self.outboxOpFinished), (self._deputy, self.deputyFinished),
                                 (self._login, self.loginFinished), (self._clock, self.clockSkew),
-                                (self._write, self.writeFinished), (self._ready, self.ready)):
+                                (self._write, self.writeFinished), (self._ready, self.ready),
+                                (self._index, self.indexProgress)):
             private.connect(public, queued)
 
 
@@ -129,10 +144,11 @@ def _reason(exc: Exception) -> str:
 
 
 class SyncWorker:
-    """Owns the cache's writer connection and the sync engine on a background thread."""
+    """Owns the cache's writer connection and the sync engine on a background thread (and the index rewrite's)."""
 
     def __init__(self, cache_path: Path, key: bytes, client: PlatformClient, *, interval: float = 60.0,
-                 page_size: int = 500, login: str | None = None, report_every: float = 0.25) -> None:
+                 page_size: int = 500, login: str | None = None, report_every: float = 0.25,
+                 index_batch: int = BATCH) -> None:
         self.bridge = SyncBridge()
         self._path, self._key, self._client = cache_path, key, client
         self._interval, self._page_size, self._report_every = interval, page_size, report_every
@@ -142,6 +158,9 @@ class SyncWorker:
         self._started = threading.Event()
         self._failed: Exception | None = None
         self._thread = threading.Thread(target=self._run, name="posdesk-sync", daemon=True)
+        self._index_batch = index_batch  # rows of the search index rewritten per transaction
+        self._index_stop = threading.Event()
+        self._index_thread: threading.Thread | None = None
 
     def start(self) -> None:
         self._thread.start()
@@ -158,12 +177,49 @@ class SyncWorker:
             return
         self._engine = SyncEngine(self._cache, self._client, _Listener(self.bridge), interval=self._interval,
                                   page_size=self._page_size, report_every=self._report_every)
+        if pending(self._cache.db.conn) is not None:  # an upgraded cache: its index is rewritten meanwhile
+            self._index_thread = threading.Thread(target=self._rebuild_index, name="posdesk-index", daemon=True)
+            self._index_thread.start()
         self._started.set()
         self.bridge._ready.emit()
         try:
             self._engine.run()
         finally:
             self._cache.close()
+
+    def _rebuild_index(self) -> None:
+        """Rewrite the search index batch by batch on its own connection, beside the sync.
+
+        Each batch is one short transaction; between batches the thread rests as long as the batch
+        took, so the sync and the official's actions get the writer's lock at least half the time.
+        """
+        try:
+            cache = Cache.open(self._path, self._key, upgrade=False)
+        except Exception as exc:  # search works on the old rows meanwhile; the next start tries again
+            log.warning("search index rewrite not started: %s", describe(exc))
+            return
+        started = time.monotonic()
+
+        def report(progress: RebuildProgress) -> None:
+            nonlocal started
+            self.bridge._index.emit(progress.done, progress.last)
+            self._index_stop.wait(max(0.02, time.monotonic() - started))
+            started = time.monotonic()
+
+        try:
+            while not self._index_stop.is_set():
+                try:
+                    rebuild(cache.db.conn, report, stop=self._index_stop, batch=self._index_batch)
+                    return
+                except STORAGE_ERRORS as exc:
+                    name = str(getattr(exc, "sqlite_errorname", ""))
+                    if not name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+                        raise
+                    self._index_stop.wait(1.0)  # a long write of the sync's: the batch is tried again
+        except Exception as exc:  # a full disk, say: the marker keeps the place for the next start
+            log.warning("search index rewrite stopped: %s", describe(exc))
+        finally:
+            cache.close()
 
     def sync_now(self) -> None:
         if self._engine is not None:
@@ -327,6 +383,9 @@ class SyncWorker:
         return request
 
     def stop(self) -> None:
+        self._index_stop.set()
+        if self._index_thread is not None:
+            self._index_thread.join(timeout=30)
         if self._engine is not None:
             self._engine.stop()
         if self._thread.is_alive():

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from offline_cache.search_rebuild import pending
 from offline_cache.word_forms import stems
 
 #: Words of an address that name the kind of a street or building, not the place («ул», «дом», «корп»).
@@ -64,8 +65,10 @@ def address_key(address: str) -> tuple[str, ...]:
     return tuple(key)
 
 
-def _phrase(words: list[str] | tuple[str, ...]) -> str:
-    return " ".join(f'"{w}"' for w in words)
+def _phrase(words: list[str] | tuple[str, ...], prefix: bool = False) -> str:
+    """Each stem as a token; by prefix while old rows hold whole words (``search_rebuild``): the texts decide."""
+    star = "*" if prefix else ""
+    return " ".join(f'"{w}"{star}' for w in words)
 
 
 _COLUMNS = ("i.rowid", "i.id", "i.number", "i.status", "i.subject", "i.address", "i.registered_at",
@@ -91,26 +94,26 @@ def _matching(conn: Any, query: str) -> set[int]:
     return {r[0] for r in conn.execute("SELECT rowid FROM search WHERE search MATCH ?", [query])}
 
 
-def same_address(conn: Any, item_id: str, address: str, limit: int) -> list[SimilarItem]:
+def same_address(conn: Any, item_id: str, address: str, limit: int, *, prefix: bool = False) -> list[SimilarItem]:
     """Other items at ``address`` (the same reduced key), newest first."""
     key = address_key(address)
     if not key:
         return []
     # The index keeps no columns (detail=none): it finds the items with these words anywhere, the
     # reduced address of each then decides.
-    rowids = _matching(conn, _phrase(key))
+    rowids = _matching(conn, _phrase(key, prefix))
     if not rowids:
         return []
     return [_similar(r, 0) for r in _rows(conn, rowids, item_id) if address_key(r[5]) == key][:limit]
 
 
-def same_words(conn: Any, item_id: str, text: str, limit: int) -> list[SimilarItem]:
+def same_words(conn: Any, item_id: str, text: str, limit: int, *, prefix: bool = False) -> list[SimilarItem]:
     """Items whose text shares at least two of the rarest words of ``text`` (one if it has only one), most first."""
     size = conn.execute("SELECT count(*) FROM items").fetchone()[0]
     candidates = {s for s in stems(text) if len(s) >= MIN_STEM and s not in COMMON and not s.isdigit()}
     found: dict[str, set[int]] = {}
     for word in candidates:  # a lookup per word by the exact stem token: a few dozen at most
-        rowids = _matching(conn, _phrase([word]))  # in any column (detail=none): the texts are checked below
+        rowids = _matching(conn, _phrase([word], prefix))  # in any column (detail=none): the texts are checked below
         if 1 < len(rowids) <= max(MAX_ROWS, size * MAX_SHARE):  # in another item, and not in most of them
             found[word] = rowids
     chosen = sorted(found, key=lambda w: (len(found[w]), w))[:TEXT_WORDS]
@@ -135,4 +138,6 @@ def similar_items(conn: Any, item_id: str, *, limit: int = 20) -> Similar:
                        "JOIN item_records r ON r.id = i.id WHERE i.id = ?", [item_id]).fetchone()
     if row is None:
         return Similar([], [])
-    return Similar(same_address(conn, item_id, row[0], limit), same_words(conn, item_id, row[1] or "", limit))
+    prefix = pending(conn) is not None  # an upgraded cache whose index is still being rewritten
+    return Similar(same_address(conn, item_id, row[0], limit, prefix=prefix),
+                   same_words(conn, item_id, row[1] or "", limit, prefix=prefix))

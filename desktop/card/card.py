@@ -28,6 +28,8 @@ from desktop.card.notices import earlier_answer, outbox_notice, outcome, return_
 from desktop.countdown import URGENCY_COLOURS, countdown
 from desktop.editor.editor import AnswerEditor
 from desktop.labels import kind_name, status_name
+from desktop.search.highlight import highlight_matches
+from desktop.search.similar_view import SimilarMessages
 from desktop.worker import SyncWorker
 from offline_cache.actions import offered_actions
 from offline_cache.contract.models import Item
@@ -90,6 +92,7 @@ class MessageCard(QScrollArea):
         self._item: Item | None = None
         self.deadlines: ItemDeadlines | None = None
         self._times = ControlTimes(reader.db.conn, self._zone)  # stage terms and calendar, from the cache
+        self._search = ""  # the queue's search: its words are marked in the citizen's text
         self.offered: list[Action] = []
         self.setWidgetResizable(True)
         # The card follows the splitter's width: long lines wrap instead of hiding behind a scroll bar.
@@ -161,6 +164,9 @@ class MessageCard(QScrollArea):
         self.content.setStretchFactor(0, 1)
         self.content.setStretchFactor(1, 1)
         layout.addWidget(self.content, 1)
+        # Repeats from the same address or on the same problem (rejection ground 13), looked up on the worker.
+        self.similar = SimilarMessages(worker, self._local)
+        layout.addWidget(self.similar)
         self.attachments = QListWidget()
         self.attachments.setViewMode(QListWidget.ViewMode.IconMode)
         self.attachments.setIconSize(QSize(64, 48))
@@ -196,6 +202,18 @@ class MessageCard(QScrollArea):
         hours = int(offset.total_seconds() // 3600) if offset is not None else 0
         return local.strftime("%d.%m.%Y %H:%M") + f" (UTC{hours:+d})"
 
+    def set_search(self, text: str) -> None:
+        """Mark the words of the queue's search ``text`` in the citizen's text (now and in items shown next)."""
+        if text != self._search:
+            self._search = text
+            highlight_matches(self.text, text)
+
+    @property
+    def matches(self) -> list[tuple[int, int]]:
+        """The marked ranges of the citizen's text (Qt positions)."""
+        return [(s.cursor.selectionStart(), s.cursor.selectionEnd())
+                for s in self.text.extraSelections()]
+
     def show_refusal(self, text: str) -> None:
         """Say in the card why an action was not done (until another item is shown)."""
         self.refusal.setText(text)
@@ -224,6 +242,7 @@ class MessageCard(QScrollArea):
             self.chain.hide()
             self.attachments.clear()
             self.history.clear()
+            self.similar.show_for(None)
             self.shown.emit("")
             return
         self.title.setText(f"№ {item.number} · {kind_name(item.kind)}")
@@ -237,10 +256,12 @@ class MessageCard(QScrollArea):
         self.registered.setText(self._local(item.registered_at))
         self._fill_deadlines(item)
         self.text.setPlainText(item.text)
+        highlight_matches(self.text, self._search)
         self._fill_notices(item)
         self._fill_answer(item)
         self._fill_attachments(item)
         self._fill_history(item)
+        self.similar.show_for(item.id)
         self.tick()
         self.shown.emit(item.id)
 

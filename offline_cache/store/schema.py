@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from offline_cache.search_rebuild import MARK_ALL
 from offline_cache.word_forms import register
 
 INITIAL = """
@@ -283,16 +284,11 @@ CREATE INDEX template_usage_user ON template_usage (user_id, template_id);
 """
 
 # Search that understands word forms (issue 15): the index holds the stem of every word
-# (offline_cache.word_forms, through the connection's reduce_words()), so the rows of an existing
-# cache are written again. The table itself is unchanged.
-WORD_FORMS = """
-INSERT INTO search (search) VALUES ('delete-all');
-INSERT INTO search (rowid, number, subject, body, address, applicant, category, draft)
-SELECT i.rowid, i.number, reduce_words(i.subject), reduce_words(r.record ->> '$.text'), reduce_words(i.address),
-    reduce_words(i.applicant_name), reduce_words(i.category_name),
-    reduce_words(COALESCE((SELECT text FROM drafts d WHERE d.item_id = i.id), r.record ->> '$.draft.text', ''))
-FROM items i JOIN item_records r ON r.id = i.id;
-"""
+# (offline_cache.word_forms). The rows of an existing cache are rewritten afterwards, in the
+# background and in batches (offline_cache.search_rebuild): this only records that they must be, so
+# an old cache opens at once. Search works meanwhile (a stem is a prefix of its word). The table
+# itself is unchanged.
+WORD_FORMS = MARK_ALL
 
 # Tamper-evident audit (issue 12): each audit line carries the hash chain value sealed by the writer
 # (offline_cache/audit_chain.py); lines from before are sealed on the writer's next open.
@@ -350,7 +346,7 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply the migrations this cache lacks; return their names."""
     db.execute("CREATE TABLE IF NOT EXISTS _migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
                "applied_at TEXT NOT NULL)")
-    register(db.conn)  # 0006 onwards reduce words in SQL
+    register(db.conn)  # a migration may reduce words in SQL
     done = applied(db)
     known = [name for name, _ in MIGRATIONS]
     unknown = [name for name in done if name not in known]
