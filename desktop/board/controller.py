@@ -21,14 +21,14 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QSystemTrayIcon
+from PySide6.QtWidgets import QLabel, QSystemTrayIcon
 
 from desktop.board.window import BoardWindow
 from offline_cache.control import ControlTimes
 from offline_cache.control_board import Cell
 from offline_cache.domain.model import Role
 from offline_cache.queues import QueueId
-from offline_cache.reminders import Notice, Reminders
+from offline_cache.reminders import Notice, Reminders, summary_text
 
 if TYPE_CHECKING:
     from desktop.main_window import MainWindow
@@ -86,6 +86,11 @@ class BoardController(QObject):
         self.times = ControlTimes(session.reader.db.conn, self.zone)
         self.reminders = Reminders(session.reader.db.conn, session.viewer, self.zone, self.times)
         self.log = NoticeLog(self)
+        # Today's figures stay in the status bar (the summary's own message fades after a minute).
+        self.summary = QLabel()
+        self.summary.setObjectName("deadlineSummary")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        window.statusBar().addPermanentWidget(self.summary)
         self.board: BoardWindow | None = None
         self.action: QAction | None = None
         if session.roles & {Role.HEAD, Role.CURATOR}:
@@ -128,8 +133,17 @@ class BoardController(QObject):
             return
         self.times.reload()
         self.reminders.refresh()
+        if self._started:
+            self._show_counts()
         if self.board is not None and self.board.isVisible():
             self.board.refresh()
+
+    def _show_counts(self) -> None:
+        due, late = self.reminders.counts(self._clock())
+        self.summary.setText(summary_text(due, late))
+        self.summary.setStyleSheet("color: #c62828; font-weight: 600;" if late else "")
+        self.summary.setToolTip(_t("Сроки по вашим сообщениям") if not self.reminders.organisation_wide
+                                else _t("Сроки по организации"))
 
     # --- the board --------------------------------------------------------------------------
 
@@ -170,6 +184,7 @@ class BoardController(QObject):
             return
         for notice in self.reminders.check(self._clock()):
             self.show_notice(notice)
+        self._show_counts()  # two counts over the status index: cheap enough for every minute
 
     def show_notice(self, notice: Notice) -> None:
         self.log.add(notice)

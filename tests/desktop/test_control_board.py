@@ -172,6 +172,7 @@ def test_reminders_summary_each_morning_and_notices_at_control_and_legal_times(
     assert (first.kind, first.title, first.text) == ("summary", "Сроки на 15.03.2026",
                                                      "Ваши сообщения: Сегодня срок у 2, просроченных нет")
     assert "Сроки на 15.03.2026" in window.statusBar().currentMessage()
+    assert window.control.summary.text() == "Сегодня срок у 2, просроченных нет"
 
     def at(moment: datetime) -> list[tuple[str, str]]:
         world.clock.advance((moment - world.clock.now()).total_seconds())
@@ -187,6 +188,7 @@ def test_reminders_summary_each_morning_and_notices_at_control_and_legal_times(
     assert at(datetime(2026, 3, 16, 4, 5, tzinfo=UTC)) == [
         ("summary", "Ваши сообщения: Сегодня сроков нет, просрочено 2")]
     assert at(datetime(2026, 3, 16, 6, 0, tzinfo=UTC)) == []
+    assert window.control.summary.text() == "Сегодня сроков нет, просрочено 2"
     # The roads item's stage control time (00:00 on 18.03 local), long before its legal one.
     assert at(datetime(2026, 3, 17, 19, 0, tzinfo=UTC) + timedelta(minutes=1)) == [
         ("control", f"№ {items['road'].number}")]
