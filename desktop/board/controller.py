@@ -100,9 +100,12 @@ class BoardController(QObject):
             self.action.setObjectName("controlBoardAction")
             self.action.triggered.connect(self.show_board)
             menu.addAction(self.action)
-        # The cache changed (a sync): the calendar, terms and deadlines are read again, once per burst.
+        # The cache changed: the calendar, terms and deadlines are read again once the sync pass ends (a first
+        # download reports a page at a time: re-reading after each would stall the window), or a second after
+        # a change outside a pass (the official's own action).
+        self._syncing, self._dirty = False, False
         self._stale = QTimer(self, singleShot=True, interval=1000)
-        self._stale.timeout.connect(self.reload)
+        self._stale.timeout.connect(self._reload_if_dirty)
         session.worker.bridge.itemsChanged.connect(self._items_changed)
         # The start's summary waits for the first sync pass (or its failure: offline, the cache's data
         # serve), so that a first login does not report an empty cache; at the latest after START_WAIT_MS.
@@ -112,8 +115,13 @@ class BoardController(QObject):
         window.ticker.timeout.connect(self.tick)
 
     def _sync_status(self, status: str, _message: str) -> None:
-        if status != "syncing" and not self._started:
+        self._syncing = status == "syncing"
+        if self._syncing:
+            return
+        if not self._started:
             self.start()
+        elif self._dirty:
+            self._stale.start()
 
     def start(self) -> None:
         """The first reminders: the summary of the day, from what the cache holds now."""
@@ -124,13 +132,19 @@ class BoardController(QObject):
         self.tick()
 
     def _items_changed(self, _ids: list[str]) -> None:
-        if not getattr(self.window, "_closed", False):
+        self._dirty = True
+        if not self._syncing and not getattr(self.window, "_closed", False):
             self._stale.start()
+
+    def _reload_if_dirty(self) -> None:
+        if self._dirty and not self._syncing:
+            self.reload()
 
     def reload(self) -> None:
         """Read the cache again: stage terms, calendar, watched deadlines, and the board if it is open."""
         if getattr(self.window, "_closed", False):
             return
+        self._dirty = False
         self.times.reload()
         self.reminders.refresh()
         if self._started:

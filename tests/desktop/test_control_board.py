@@ -147,6 +147,15 @@ def test_board_counts_and_click_through(world: World, open_window: WindowFactory
     assert window.model.filters.narrowing is None and not window.panel.narrowing_label.isVisible()
     assert window.model.total == window.session.reader.item_count()
 
+    # A sync brings a new item: the open board counts it once the pass ends.
+    executors = board.models[Dimension.EXECUTOR]
+    assert executors.board is not None
+    before = executors.board.totals[Measure.OPEN]
+    world.inject(category="roads", text="Новая яма")
+    window.session.worker.sync_now()
+    qtbot.waitUntil(lambda: executors.board is not None and executors.board.totals[Measure.OPEN] == before + 1,
+                    timeout=20_000)
+
 
 def _items(window: object, executor: str, now: datetime) -> list[Item]:
     reader = window.session.reader  # type: ignore[attr-defined]
