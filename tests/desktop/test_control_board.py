@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.board.model import BoardModel
@@ -56,6 +56,25 @@ def _shots() -> Path | None:
     return Path(folder) if folder else None
 
 
+def _save_with_hover(card: QWidget, label: QWidget, below: QWidget, path: Path) -> None:
+    """The card with the hover of ``label`` drawn under ``below``, as a tooltip shows it (offscreen has none)."""
+    QApplication.processEvents()  # laid out for the item shown
+    tip = QLabel(label.toolTip(), card.widget())  # type: ignore[attr-defined]
+    tip.setTextFormat(Qt.TextFormat.PlainText)
+    tip.setWordWrap(True)
+    tip.setStyleSheet("background: palette(tooltip-base); color: palette(tooltip-text); border: 1px solid #888; "
+                      "padding: 4px;")
+    tip.setFixedWidth(min(460, card.width() - 60))
+    tip.adjustSize()
+    where = below.mapTo(card.widget(), below.rect().bottomLeft())  # type: ignore[attr-defined]
+    tip.move(max(4, min(where.x() - 40, card.width() - tip.width() - 20)), where.y() + 2)
+    tip.show()
+    QApplication.processEvents()
+    card.grab().save(str(path))
+    tip.hide()
+    tip.deleteLater()
+
+
 def test_card_shows_each_deadline_with_its_rule(world: World, open_window: WindowFactory, qtbot: QtBot) -> None:
     items = _build(world)
     window = open_window("c-coord")
@@ -80,8 +99,7 @@ def test_card_shows_each_deadline_with_its_rule(world: World, open_window: Windo
     assert window.model.data(index).endswith("⏱")
     folder = _shots()
     if folder is not None:
-        QApplication.processEvents()
-        card.grab().save(str(folder / "card-deadlines.png"))
+        _save_with_hover(card, card.control_due, card.countdown, folder / "card-deadlines.png")
 
     window.panel.select_item(items["appeal"].id)
     qtbot.waitUntil(lambda: window.card.item is not None and window.card.item.id == items["appeal"].id,
@@ -90,6 +108,8 @@ def test_card_shows_each_deadline_with_its_rule(world: World, open_window: Windo
     assert card.redirect_due.toolTip() == ("Перенаправить по компетенции (59-ФЗ, ст. 8): 7 календарных дней с "
                                            "15.03.2026 (регистрация) — до 22.03.2026 включительно (UTC+5)")
     assert card.redirect_due.text().startswith("23.03.2026 00:00 (UTC+5) · осталось 7 дн")
+    if folder is not None:
+        _save_with_hover(card, card.redirect_due, card.countdown, folder / "card-deadlines-appeal.png")
     # Awaiting routing: the coordinator's 3 days govern; the answer's own term is still explained.
     assert card.routing_due.toolTip().startswith("Срок распределения [KR 9]: 3 календарных дня с 15.03.2026")
     assert card.due.toolTip().startswith("Срок ответа (59-ФЗ, ст. 12): 30 календарных дней с 15.03.2026")
