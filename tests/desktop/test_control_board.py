@@ -16,6 +16,7 @@ from desktop.board.model import BoardModel
 from offline_cache.contract.models import CategoryOut, Item, StageTermOut
 from offline_cache.control_board import MEASURES, UNASSIGNED, Dimension, Measure, control_board
 from offline_cache.domain.deadlines import TermKind
+from offline_cache.domain.drafts import draft_digest
 from offline_cache.domain.model import Action, ItemKind
 from offline_cache.domain.stages import DayKind, Stage
 from offline_cache.queues import QueueId
@@ -47,6 +48,18 @@ def _build(world: World) -> dict[str, Item]:
     road = world.inject(category="roads", text="Яма на дороге")
     items["road"] = coord.act(road.id, Action.ROUTE_TO_EXECUTOR, 1, {"executor_id": "c-exec1"})
     items["appeal"] = world.inject(kind=ItemKind.APPEAL, text="Обращение о ремонте крыши")
+    # c-exec2 answered one roads item in time and has another back for revision.
+    cur, head, exec2 = world.client("c-cur"), world.client("c-head"), world.client("c-exec2")
+    for key in ("answered", "returned"):
+        item = world.inject(category="roads", text=f"Тротуар ({key})")
+        item = coord.act(item.id, Action.ROUTE_TO_EXECUTOR, 1, {"executor_id": "c-exec2"})
+        item = exec2.act(item.id, Action.SUBMIT_FOR_APPROVAL, item.version, {"text": "Отремонтируем"})
+        seen = {"draft_digest": draft_digest(item.draft)}
+        if key == "returned":
+            items[key] = cur.act(item.id, Action.RETURN_FOR_REVISION, item.version, {"comment": "Сроки?", **seen})
+        else:
+            item = cur.act(item.id, Action.APPROVE, item.version, seen)
+            items[key] = head.act(item.id, Action.APPROVE, item.version, seen)
     return items
 
 
@@ -135,6 +148,8 @@ def test_board_counts_and_click_through(world: World, open_window: WindowFactory
     assert shown["Всего"] == [expected.totals[m] for m in MEASURES]
     assert shown["Сотрудник c-exec1"][MEASURES.index(Measure.OVERDUE)] == 2  # snow0 and snow1
     assert shown["Не назначено"][MEASURES.index(Measure.OVERDUE)] >= 2  # snow3, light's routing term
+    assert shown["Сотрудник c-exec2"][MEASURES.index(Measure.RETURNED)] == 1
+    assert shown["Сотрудник c-exec2"][MEASURES.index(Measure.ANSWERED_IN_TIME)] == 1
     assert board.as_of.text() == "На 16.03.2026 02:00 (UTC+5)"
     folder = _shots()
     if folder is not None:
