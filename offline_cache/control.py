@@ -66,16 +66,21 @@ class ControlTimes:
         self.zone = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
         self.calendar = ProductionCalendar()
         self._categories: dict[str, tuple[Term, StageTerms]] = {}
+        self.signature = 0  # changes when the calendar or the categories' terms read from the cache change
         self.reload()
 
     def reload(self) -> None:
         """Read the calendar and the categories' terms from the cache again (the directory changed)."""
-        years = [CalendarYearOut.model_validate_json(row[0])
-                 for row in self.conn.execute("SELECT value FROM calendar_years ORDER BY year")]
-        self.calendar = calendar_to_domain(years)
+        year_rows = [str(row[0]) for row in self.conn.execute("SELECT value FROM calendar_years ORDER BY year")]
+        category_rows = [tuple(row) for row in self.conn.execute(
+            "SELECT code, term_kind, term_days, stage_terms FROM categories ORDER BY code")]
+        signature = hash((tuple(year_rows), tuple(category_rows)))
+        if signature == self.signature:
+            return
+        self.signature = signature
+        self.calendar = calendar_to_domain([CalendarYearOut.model_validate_json(raw) for raw in year_rows])
         categories: dict[str, tuple[Term, StageTerms]] = {}
-        for code, kind, days, raw in self.conn.execute(
-                "SELECT code, term_kind, term_days, stage_terms FROM categories"):
+        for code, kind, days, raw in category_rows:
             try:
                 term = Term.of(kind, days)
             except (TermError, ValueError):  # a term this version does not know: the standard one

@@ -19,6 +19,7 @@ from offline_cache.queues import SORT_COLUMNS, Filters, QueueId, QueueQuery
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 200
+DUE_CACHE_LIMIT = 20_000
 ItemIdRole = Qt.ItemDataRole.UserRole + 1
 UrgencyRole = Qt.ItemDataRole.UserRole + 2
 
@@ -55,7 +56,10 @@ class QueueModel(QAbstractTableModel):
         # The countdown runs to the nearer of the legal and the stage's control time (issue 13): that needs
         # the item's history, so it is computed only for the rows the view asks about (the visible ones).
         self._times = ControlTimes(query.conn, self._zone)
-        self._due_cache: dict[str, Deadline | None] = {}
+        # Kept across re-reads (a search re-reads the queue at each pause in typing) by what the row shows of
+        # the item's state; forgotten when the stage terms or the calendar change.
+        self._due_cache: dict[tuple[Any, ...], Deadline | None] = {}
+        self._times_seen = self._times.signature
 
     # --- configuration ----------------------------------------------------------------------
 
@@ -94,8 +98,10 @@ class QueueModel(QAbstractTableModel):
         wanted = max(PAGE, keep)
         self._rows = self._query.page(self._queue, self._filters, self._now, sort=self._sort,
                                       descending=self._descending, offset=0, limit=wanted)
-        self._due_cache.clear()
         self._times.reload()
+        if self._times.signature != self._times_seen or len(self._due_cache) > DUE_CACHE_LIMIT:
+            self._due_cache.clear()
+            self._times_seen = self._times.signature
         self.endResetModel()
 
     def refresh(self) -> None:
@@ -116,7 +122,6 @@ class QueueModel(QAbstractTableModel):
             new = fresh.get(row["id"])
             if new is not None and new != row:
                 self._rows[n] = new
-                self._due_cache.pop(row["id"], None)
                 self.dataChanged.emit(self.index(n, 0), self.index(n, len(COLUMNS) - 1))
 
     def tick(self) -> None:
@@ -179,13 +184,13 @@ class QueueModel(QAbstractTableModel):
 
     def _due(self, row: dict[str, Any]) -> Deadline | None:
         """The deadline the row's countdown runs to (read once per row shown, by primary key)."""
-        key = row["id"]
+        key = (row["id"], row["status"], row["active_due_at"], row["assignee_id"], row["pending"], row["conflict"])
         if key not in self._due_cache:
             governing = None
             if row["active_due_at"]:
                 found = self._query.conn.execute(
                     "SELECT COALESCE(i.local_record, r.record) FROM items i JOIN item_records r ON r.id = i.id "
-                    "WHERE i.id = ?", [key]).fetchone()
+                    "WHERE i.id = ?", [row["id"]]).fetchone()
                 governing = self._times.of(Item.model_validate_json(found[0])).governing if found else None
             self._due_cache[key] = governing
         return self._due_cache[key]
