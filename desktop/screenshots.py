@@ -17,6 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
 
 from desktop.actions.screenshots import action_shots
+from desktop.admin.screenshots import admin_shots
 from desktop.app import make_app
 from desktop.main_window import MainWindow
 from desktop.outbox.screenshots import outbox_shots
@@ -72,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
             if role is Role.COORDINATOR:
                 for shot in search_shots(window, out):  # word forms marked, similar messages (issue 15)
                     print(shot)
+            for shot in admin_shots(window, role, out):  # «Администрирование» (issue 14)
+                print(shot)
             if role is Role.EXECUTOR:  # last: it leaves the platform's copy changed and a conflict behind
                 for shot in outbox_shots(window, url, out):  # conflict, offline window, «Исходящие»
                     print(shot)

@@ -6,6 +6,7 @@ in short transactions between the sync's (``offline_cache.search_rebuild``).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -380,6 +381,23 @@ class SyncWorker:
         request = str(uuid.uuid4())
         self._submit(lambda cache, _engine: self.bridge._write.emit(request, work(cache), ""),
                      lambda exc: self.bridge._write.emit(request, None, getattr(exc, "message", "") or _reason(exc)))
+        return request
+
+    def run_online(self, work: Callable[[PlatformClient, Cache], object], *, refresh: bool = False) -> str:
+        """Run ``work`` with the platform client on the worker (administration: online only); ``writeFinished``
+        reports. With ``refresh`` the directory is downloaded again and a sync requested, so queues reflect it."""
+        request = str(uuid.uuid4())
+
+        def run(cache: Cache, engine: SyncEngine) -> None:
+            result = work(self._client, cache)
+            if refresh:
+                with contextlib.suppress(PlatformError):  # the change is made; the next sync brings the directory
+                    engine.refresh_directory()
+                engine.request_sync()
+            self.bridge._write.emit(request, result, "")
+
+        self._submit(run, lambda exc: self.bridge._write.emit(request, None,
+                                                              getattr(exc, "message", "") or _reason(exc)))
         return request
 
     def stop(self) -> None:

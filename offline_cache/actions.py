@@ -58,7 +58,9 @@ class _World:
 
 def _world(cache: Cache, moment: datetime) -> _World:
     orgs = {o.id: org_to_domain(o) for o in cache.organisations()}
-    staff = {s.id: staff_to_domain(s) for s in cache.staff()}
+    me = cache.me_id()
+    # Deactivated members stay in the directory for history's names, but nobody can act with or for them.
+    staff = {s.id: staff_to_domain(s) for s in cache.staff() if s.active or s.id == me}
     ctx = DecisionContext(now=moment, orgs=orgs, staff=staff, rejection_codes=cache.rejection_codes(),
                           new_item_id="local-preview")
     return _World(orgs, staff, ctx)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from offline_cache.admin import ADMIN_AUDIT_EVENT, admin_action_name
 from offline_cache.labels import history_action_name, outbox_state_name
 from offline_cache.store.cache import Cache
 
@@ -39,9 +40,13 @@ class AuditRow:
     delivered_at: str | None
     state: str  # the outbox state it reached last: pending, done, failed, conflict, cancelled, …
     error: str
+    #: An administrative change (issue 14): what changed, in Russian; "" for queued actions on items.
+    details: str = ""
 
     @property
     def action_name(self) -> str:
+        if self.details:
+            return f"{admin_action_name(self.action)}: {self.details}"
         return history_action_name(self.action)
 
     @property
@@ -82,8 +87,19 @@ def audit_rows(cache: Cache, *, user_id: str | None = None, item_id: str | None 
         result.append(AuditRow(key, item, numbers.get(item, item), str(row["action"]), who,
                                names.get(who or "", who or ""), whom, names.get(whom or "", whom or ""),
                                str(row["queued_at"]), row["delivered_at"], str(row["state"]), str(row["error"] or "")))
+    if item_id is None:  # administrative changes concern no item
+        result += _admin_rows(cache, names, user_id, since)
     result.sort(key=lambda r: r.queued_at, reverse=True)
     return result[:limit] if limit is not None else result
+
+
+def _admin_rows(cache: Cache, names: dict[str, str], user_id: str | None, since: str | None) -> list[AuditRow]:
+    """Administrative changes made here: taken by the platform at once (online only), so delivered when made."""
+    rows = cache.db.execute("SELECT id, at, user_id, action, details FROM audit_log WHERE event=? "
+                            "AND (? IS NULL OR user_id=?) AND (? IS NULL OR at>=?) ORDER BY id",
+                            [ADMIN_AUDIT_EVENT, user_id, user_id, since, since]).fetchall()
+    return [AuditRow(f"admin-{line}", "", "", str(action or ""), who, names.get(who or "", who or ""), None, "",
+                     str(at), str(at), "done", "", str(details) or "—") for line, at, who, action, details in rows]
 
 
 def safe_cell(value: str) -> str:

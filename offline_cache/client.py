@@ -22,6 +22,16 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from offline_cache.contract.admin import (
+    ADMIN_PATH,
+    AdminEventOut,
+    AdminStaffOut,
+    CategoryChangeRequest,
+    DeactivationPreview,
+    DeactivationResult,
+    NewCategoryRequest,
+    NewStaffRequest,
+)
 from offline_cache.contract.models import (
     API_PREFIX,
     IDEMPOTENCY_HEADER,
@@ -45,7 +55,7 @@ from offline_cache.contract.models import (
     TemplateOut,
     TokenPair,
 )
-from offline_cache.domain.model import Action
+from offline_cache.domain.model import Action, Role
 from offline_cache.errors import (
     AuthError,
     AuthExpiredError,
@@ -204,6 +214,37 @@ class PlatformClient:
 
     def rejection_grounds(self) -> list[RejectionGroundOut]:
         return self._call("GET", "/rejection-grounds", list[RejectionGroundOut])
+
+    # --- administration (the organisation's administrators only; others get ForbiddenError) ---
+
+    def admin_staff(self) -> list[AdminStaffOut]:
+        return self._call("GET", f"{ADMIN_PATH}/staff", list[AdminStaffOut])
+
+    def add_staff(self, req: NewStaffRequest) -> StaffOut:
+        return self._call("POST", f"{ADMIN_PATH}/staff", StaffOut, json=req.model_dump(mode="json"))
+
+    def set_roles(self, staff_id: str, roles: list[Role]) -> StaffOut:
+        return self._call("PUT", f"{ADMIN_PATH}/staff/{_seg(staff_id)}/roles", StaffOut,
+                          json={"roles": [Role(r).value for r in roles]})
+
+    def deactivation_preview(self, staff_id: str) -> DeactivationPreview:
+        return self._call("GET", f"{ADMIN_PATH}/staff/{_seg(staff_id)}/deactivation", DeactivationPreview)
+
+    def deactivate(self, staff_id: str) -> DeactivationResult:
+        return self._call("POST", f"{ADMIN_PATH}/staff/{_seg(staff_id)}/deactivate", DeactivationResult)
+
+    def add_category(self, req: NewCategoryRequest) -> CategoryOut:
+        return self._call("POST", f"{ADMIN_PATH}/categories", CategoryOut, json=req.model_dump(mode="json"))
+
+    def change_category(self, code: str, req: CategoryChangeRequest) -> CategoryOut:
+        return self._call("PUT", f"{ADMIN_PATH}/categories/{_seg(code)}", CategoryOut,
+                          json=req.model_dump(mode="json"))
+
+    def retire_category(self, code: str) -> CategoryOut:
+        return self._call("POST", f"{ADMIN_PATH}/categories/{_seg(code)}/retire", CategoryOut)
+
+    def admin_events(self, limit: int = 200) -> list[AdminEventOut]:
+        return self._call("GET", f"{ADMIN_PATH}/events", list[AdminEventOut], params={"limit": limit})
 
     # --- items ------------------------------------------------------------------------------
 

@@ -203,6 +203,10 @@ class SyncEngine:
         if max(abs(skew), abs(previous)) > SKEW_WARNING_SECONDS:
             self.listener.clock_skew(skew)
         stale = time.monotonic() - self._directory_at >= self.directory_every
+        known = self.cache.state("me")
+        # An administrator changed staff or categories: the new directory now, not at the periodic refresh.
+        if known is not None and Me.model_validate_json(known).directory_version != me.directory_version:
+            stale = True
         if self.cache.me_id() != me.user.id or self.cache.cursor == 0 or stale:
             self._store_directory()
         self.cache.set_state("me", me.model_dump_json())

@@ -44,6 +44,8 @@ from offline_cache.contract.models import (
 )
 from offline_cache.domain.files import ascii_file_name, content_type_problem, file_name_problem
 from offline_cache.domain.staff import StaffMember
+from training_platform.admin import directory_staff
+from training_platform.admin_routes import install_admin_routes
 from training_platform.faults import FaultInjector, FaultMiddleware
 from training_platform.http_guard import (
     STATUS_CODES,
@@ -143,7 +145,7 @@ def create_app(platform: Platform, faults: FaultInjector | None = None) -> ASGIA
 
     @api.get(f"{API_PREFIX}/directory/staff", responses=ERRORS, tags=["directory"])
     def staff(u: User) -> list[StaffOut]:
-        return platform.staff()
+        return directory_staff(platform)  # deactivated members too (active: false): history keeps their names
 
     @api.put(f"{API_PREFIX}/directory/staff/{{staff_id}}/deputy", responses=ERRORS, tags=["directory"])
     def set_deputy(staff_id: str, req: DeputyRequest, u: User) -> StaffOut:
@@ -215,6 +217,8 @@ def create_app(platform: Platform, faults: FaultInjector | None = None) -> ASGIA
         return Response(data, media_type=media_type, headers={
             "Content-Disposition": disposition, "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "sandbox; default-src 'none'"})
+
+    install_admin_routes(api, platform, user)  # /admin/...: the organisation's administrators only
 
     @api.get("/health", tags=["service"])
     def health() -> dict[str, str]:

@@ -198,7 +198,7 @@ class Platform:
             org = self.store.orgs()[user.org_id]
         return Me(user=staff_to_contract(user), organisation=org_to_contract(org),
                   effective_roles=sorted(actor.roles), deputising_for=sorted(actor.acts_for - {user.id}),
-                  server_time=self.clock.now())
+                  server_time=self.clock.now(), directory_version=int(self.store.get_meta("directory_version") or 0))
 
     def organisations(self) -> list[OrganisationOut]:
         with self.store.lock:
@@ -453,6 +453,8 @@ class Platform:
             cat = cats.get(req.category_code)
             if cat is None:
                 raise ApiError(422, "invalid", "Категория не найдена", field="category_code")
+            if cat.retired:
+                raise ApiError(422, "invalid", "Категория выведена из употребления", field="category_code")
             now = self.clock.now()
             zone = orgs[org_id].timezone
             seq_no = int(self.store.get_meta("number") or "0") + 1

@@ -40,7 +40,7 @@ class DeputyDialog(QDialog):
         self.deputy = QComboBox()
         self.deputy.setObjectName("deputyChoice")
         for s in sorted(session.reader.staff(), key=lambda s: s.full_name):
-            if s.org_id == me.org_id and s.id != me.id:
+            if s.org_id == me.org_id and s.id != me.id and s.active:
                 self.deputy.addItem(s.full_name, s.id)
         if me.deputy_id:
             self.deputy.setCurrentIndex(max(0, self.deputy.findData(me.deputy_id)))

@@ -52,7 +52,8 @@ def candidates(reader: Cache, org_id: str, now: datetime, zone: ZoneInfo,
     result = []
     marks = ",".join("?" * len(_LOAD_STATUSES))
     for s in staff:
-        if s.org_id != org_id or s.id in exclude or not set(s.roles) & {Role.EXECUTOR, Role.COORDINATOR}:
+        if s.org_id != org_id or s.id in exclude or not s.active \
+                or not set(s.roles) & {Role.EXECUTOR, Role.COORDINATOR}:
             continue
         # One indexed lookup per person (assignee_id, status): cheap with any number of cached items.
         count = reader.db.execute(f"SELECT count(*) FROM items WHERE assignee_id = ? AND status IN ({marks})",

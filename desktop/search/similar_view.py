@@ -21,7 +21,7 @@ from desktop.worker import SyncWorker
 from offline_cache.similar import Similar, SimilarItem, similar_items
 from offline_cache.store.cache import Cache
 
-SIMILAR_SHORTCUT = "Ctrl+Shift+M"  # the window's action that moves into the list
+SIMILAR_SHORTCUT = "Ctrl+Shift+F"  # the window's action that moves into the list
 ANSWER_CHARS = 160  # of an answer, on one line: the whole answer is in the item's own card
 LIMIT = 20  # items per list
 

@@ -127,6 +127,8 @@ class StaffOut(Response):
     roles: list[Role]
     absence: AbsenceOut | None = None
     deputy_id: str | None = None
+    #: False once an administrator deactivated the member: still listed, so history keeps the name.
+    active: bool = True
 
 
 class Me(Response):
@@ -135,6 +137,9 @@ class Me(Response):
     effective_roles: list[Role]  # own roles plus those of absent colleagues deputised now
     deputising_for: list[str]
     server_time: AwareDatetime
+    #: Raised by every administrative change (staff, roles, categories…): a workstation seeing a new value
+    #: downloads the directory again at once instead of waiting for its periodic refresh.
+    directory_version: int = 0
 
 
 class AbsenceIn(Request):
@@ -171,6 +176,8 @@ class CategoryOut(Response):
     # Control terms per stage; the platform fills the stages the organisation left unset with the
     # defaults, and a platform that predates them sends none (the workstation uses the defaults).
     stage_terms: list[StageTermOut] = Field(default_factory=list)
+    #: Retired by an administrator: no new messages in it; still listed, so older items keep its name.
+    retired: bool = False
 
 
 class CalendarYearOut(Response):

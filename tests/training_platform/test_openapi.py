@@ -36,6 +36,14 @@ API_PATHS: dict[str, set[str]] = {
     "/api/v1/messages/{item_id}/actions": {"post"},
     "/api/v1/messages/{item_id}/attachments": {"post"},
     "/api/v1/attachments/{att_id}": {"get"},
+    "/api/v1/admin/events": {"get"},
+    "/api/v1/admin/staff": {"get", "post"},
+    "/api/v1/admin/staff/{staff_id}/roles": {"put"},
+    "/api/v1/admin/staff/{staff_id}/deactivation": {"get"},
+    "/api/v1/admin/staff/{staff_id}/deactivate": {"post"},
+    "/api/v1/admin/categories": {"post"},
+    "/api/v1/admin/categories/{code}": {"put"},
+    "/api/v1/admin/categories/{code}/retire": {"post"},
 }
 ERROR_REF = "#/components/schemas/ErrorResponse"
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
@@ -172,6 +180,19 @@ def test_bearer_security_scheme(doc: dict[str, Any]) -> None:
             if not anonymous:
                 assert op["security"] == [{"bearer": []}]
             assert "authorization" not in {p["name"].lower() for p in op.get("parameters", [])}
+
+
+def test_admin_operations_document_the_403_rule(doc: dict[str, Any]) -> None:
+    """Every administrative operation declares its 403 and carries the tag whose description states the rule."""
+    admin_paths = [(p, m) for p, ms in API_PATHS.items() if p.startswith("/api/v1/admin/") for m in ms]
+    assert admin_paths
+    for path, method in admin_paths:
+        op = operation(doc, path, method)
+        assert op["tags"] == ["admin"], path
+        assert error_schema_of(op, 403) == ERROR_REF, path
+        assert error_schema_of(op, 409) == ERROR_REF, path
+    tag = next(t for t in doc["tags"] if t["name"] == "admin")
+    assert "403" in tag["description"] and "администратор" in tag["description"]
 
 
 def test_feed_parameters_document_bounds(doc: dict[str, Any]) -> None:
