@@ -6,8 +6,8 @@ once a day, at the first check after the morning hour in the organisation's zone
 each deadline that falls between the previous check and this one, so starting the window after a week
 away brings the summary, not a flood of notices for times long past.
 
-Whose items: an official's own (assigned to them or to a colleague they deputise for); a head's or a
-curator's, the whole organisation's as cached.
+Whose items: an official's own (assigned to them or to a colleague they deputise for, and for a
+coordinator those awaiting routing); a head's or a curator's, the whole organisation's as cached.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from offline_cache.contract.models import Item
 from offline_cache.control import ControlTimes
-from offline_cache.control_board import Cell, Dimension, Measure
+from offline_cache.control_board import UNASSIGNED, Cell, Dimension, Measure
 from offline_cache.domain.model import OPEN_STATUSES, Role
 from offline_cache.queues import Filters, QueueId, QueueQuery, Viewer
 
@@ -82,10 +82,16 @@ class Reminders:
     def organisation_wide(self) -> bool:
         return bool(self.viewer.roles & {Role.HEAD, Role.CURATOR})
 
+    @property
+    def routing(self) -> bool:
+        """A coordinator's own items include those awaiting routing (nobody assigned yet)."""
+        return Role.COORDINATOR in self.viewer.roles
+
     def _cell(self, measure: Measure) -> list[Cell]:
         if self.organisation_wide:
             return [Cell(Dimension.EXECUTOR, None, measure, self.zone)]
-        return [Cell(Dimension.EXECUTOR, user, measure, self.zone) for user in sorted(self.viewer.acts_for)]
+        keys = [*sorted(self.viewer.acts_for), *([UNASSIGNED] if self.routing else [])]
+        return [Cell(Dimension.EXECUTOR, key, measure, self.zone) for key in keys]
 
     def counts(self, now: datetime) -> tuple[int, int]:
         """(due today, overdue) of the viewer's items, by the control board's rules."""
@@ -108,7 +114,8 @@ class Reminders:
             where, params = f"i.status IN ({marks})", [*statuses]
         else:
             mine = sorted(self.viewer.acts_for)
-            where = f"i.status IN ({marks}) AND i.assignee_id IN ({','.join('?' * len(mine))})"
+            unassigned = " OR i.assignee_id IS NULL" if self.routing else ""
+            where = f"i.status IN ({marks}) AND (i.assignee_id IN ({','.join('?' * len(mine))}){unassigned})"
             params = [*statuses, *mine]
         rows = self.conn.execute(
             "SELECT COALESCE(i.local_record, r.record) FROM items i JOIN item_records r ON r.id = i.id "

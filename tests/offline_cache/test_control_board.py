@@ -11,11 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from offline_cache.contract.models import Item
+from offline_cache.control import ControlTimes
 from offline_cache.control_board import MEASURES, UNASSIGNED, AnsweredMemo, Cell, Dimension, Measure, control_board
 from offline_cache.domain.deadlines import active_deadline
 from offline_cache.domain.drafts import draft_digest
-from offline_cache.domain.model import OPEN_STATUSES, Action, Status
+from offline_cache.domain.model import OPEN_STATUSES, Action, Role, Status
 from offline_cache.queues import Filters, QueueId, QueueQuery, Viewer
+from offline_cache.reminders import Reminders
 from offline_cache.store.cache import Cache
 from offline_cache.sync import SyncEngine
 from tests.world import WORLD_START, World, populate
@@ -143,6 +145,29 @@ def test_every_cell_opens_exactly_the_items_it_counts(world: World, synced: tupl
     for measure in MEASURES:
         total = Cell(dimension, None, measure, ZONE.key)
         assert query.count(QueueId.ALL, Filters(narrowing=total), now) == board.totals[measure]
+
+
+def test_reminders_count_whose_items(world: World, synced: tuple[Cache, list[Item]]) -> None:
+    cache, _ = synced
+    now = world.clock.now()
+    board = {row.key: row.counts for row in control_board(cache.db.conn, Dimension.EXECUTOR, now, ZONE).rows}
+    totals = control_board(cache.db.conn, Dimension.EXECUTOR, now, ZONE).totals
+    times = ControlTimes(cache.db.conn, ZONE)
+
+    def reminders(user: str, roles: set[Role]) -> Reminders:
+        return Reminders(cache.db.conn, Viewer(user, frozenset({user}), frozenset(roles)), ZONE.key, times)
+
+    def today_and_late(counts: dict[Measure, int]) -> tuple[int, int]:
+        return counts[Measure.DUE_TODAY], counts[Measure.OVERDUE]
+
+    assert reminders("c-exec1", {Role.EXECUTOR}).counts(now) == today_and_late(board["c-exec1"])
+    assert reminders("c-coord", {Role.COORDINATOR}).counts(now) == today_and_late(board[UNASSIGNED])
+    assert reminders("c-head", {Role.HEAD}).counts(now) == today_and_late(totals)
+    watcher = reminders("c-coord", {Role.COORDINATOR})
+    watcher.refresh()
+    summary = watcher.check(now)
+    assert [n.kind for n in summary] == ["summary"] and summary[0].text.startswith("Ваши сообщения: ")
+    assert watcher.check(now) == []  # once a day
 
 
 def test_the_months_answers_are_counted_again_once_they_change(world: World, synced: tuple[Cache, list[Item]]) -> None:
