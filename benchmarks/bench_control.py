@@ -130,6 +130,17 @@ def main() -> int:
             query.page(QueueId.ALL, cell, NOW, limit=200)
 
         figures.append(("a cell opened in the queue (count + 200 rows)", median_ms(open_cell, rounds)))
+        memo = AnsweredMemo()
+        control_board(conn, Dimension.EXECUTOR, NOW, ZONE, memo)
+        answered = Filters(narrowing=Cell(Dimension.EXECUTOR, None, Measure.ANSWERED_IN_TIME, ZONE,
+                                          item_ids=tuple(i for ids in memo.counted.values() for i in ids)))
+
+        def open_answered() -> None:
+            query.count(QueueId.ALL, answered, NOW)
+            query.page(QueueId.ALL, answered, NOW, limit=200)
+
+        figures.append(("all answered in time this month opened (by the ids counted)", median_ms(open_answered,
+                                                                                                rounds)))
         board = control_board(conn, Dimension.EXECUTOR, NOW, ZONE)
         print(f"{cache.item_count()} items; board totals: { {m.value: n for m, n in board.totals.items()} }")
         print(f"{'baseline: SELECT count(*) FROM items':62s} {baseline:7.1f} ms (median of {rounds})")

@@ -205,8 +205,9 @@ class AnsweredMemo:
 
     def __init__(self) -> None:
         self._month: tuple[str, str] | None = None
-        # history rowid → (executor key, category, counted), None for an entry whose item is not cached
-        self._entries: dict[int, tuple[str, str, bool] | None] = {}
+        self.counted: dict[str, list[str]] = {}  # by the last dimension counted: the items under each key
+        # history rowid → (executor key, category, counted, item id), None for an entry whose item is not cached
+        self._entries: dict[int, tuple[str, str, bool, str] | None] = {}
 
     def counts(self, conn: Any, dimension: Dimension, bounds: Bounds) -> dict[str, int]:
         month = (bounds.month_start, bounds.month_end)
@@ -220,20 +221,23 @@ class AnsweredMemo:
         for start in range(0, len(new), 5000):
             chunk = new[start:start + 5000]
             self._entries.update(dict.fromkeys(chunk))
-            for rowid, executor, category, counted in conn.execute(_ANSWER_ENTRIES, [json.dumps(chunk)]):
-                self._entries[int(rowid)] = (str(executor), str(category), bool(counted))
+            for rowid, executor, category, counted, item_id in conn.execute(_ANSWER_ENTRIES, [json.dumps(chunk)]):
+                self._entries[int(rowid)] = (str(executor), str(category), bool(counted), str(item_id))
         counts: dict[str, int] = {}
+        self.counted = {}  # by the last dimension counted: the items counted under each key, for the queue
         for entry in self._entries.values():
             if entry is not None and entry[2]:
                 key = entry[0] if dimension is Dimension.EXECUTOR else entry[1]
                 counts[key] = counts.get(key, 0) + 1
+                self.counted.setdefault(key, []).append(entry[3])
         return counts
 
 
 # Whether each of some entries into «answered» counts (the rule of _ANSWERED_IN_TIME), with its item's keys.
 _ANSWER_ENTRIES = """
 SELECT h.rowid, COALESCE(a.assignee_id, ''), a.category_code, h.at < a.due_at AND NOT EXISTS (
-    SELECT 1 FROM history later WHERE later.item_id = h.item_id AND later.idx > h.idx AND later.to_status = 'answered')
+    SELECT 1 FROM history later WHERE later.item_id = h.item_id AND later.idx > h.idx AND later.to_status = 'answered'),
+    h.item_id
 FROM history h CROSS JOIN items a ON a.id = h.item_id
 WHERE h.rowid IN (SELECT value FROM json_each(?))
 """
@@ -251,9 +255,14 @@ class Cell:
     measure: Measure
     zone: str
     label: str = ""
+    # «Answered in time»: the items counted when the board was read (``AnsweredMemo.counted``), looked up by
+    # id; without them the rule itself is evaluated, which reads every answer of the month.
+    item_ids: tuple[str, ...] | None = None
 
     def clause(self, now: datetime) -> tuple[str, list[Any]]:
         """SQL condition over ``items i`` with its parameters, for ``QueueQuery``."""
+        if self.item_ids is not None:
+            return "i.id IN (SELECT value FROM json_each(?))", [json.dumps(list(self.item_ids))]
         sql, params = _bound(self.measure, Bounds.at(now, self.zone))
         if self.key == UNASSIGNED and self.dimension is Dimension.EXECUTOR:
             sql = f"({sql}) AND i.assignee_id IS NULL"

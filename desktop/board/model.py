@@ -94,7 +94,11 @@ class BoardModel(QAbstractTableModel):
         total = index.row() == len(self.board.rows)
         key = None if total else self.board.rows[index.row()].key
         name = _t("Всего") if total else self.board.rows[index.row()].name
-        return Cell(self.dimension, key, measure, self.zone, f"{name} — {measure_name(measure).lower()}")
+        ids = None
+        if measure is Measure.ANSWERED_IN_TIME:  # the items the board counted, by id: no month of lookups again
+            counted = self._memo.counted
+            ids = tuple(sorted(i for k, v in counted.items() if key is None or k == key for i in v))
+        return Cell(self.dimension, key, measure, self.zone, f"{name} — {measure_name(measure).lower()}", ids)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if self.board is None or not index.isValid() or not 0 <= index.row() < self._rows():

@@ -130,7 +130,7 @@ def test_card_shows_each_deadline_with_its_rule(world: World, open_window: Windo
 
 def test_board_counts_and_click_through(world: World, open_window: WindowFactory, qtbot: QtBot,
                                         qtmodeltester: object) -> None:
-    _build(world)
+    items = _build(world)
     world.clock.advance(12 * 3600)  # 15.03 21:00 UTC, 16.03 02:00 in UTC+5: the snow items are overdue
     window = open_window("c-head")
     assert window.control.action is not None and window.control.action.shortcut().toString() == "Ctrl+Shift+H"
@@ -167,6 +167,13 @@ def test_board_counts_and_click_through(world: World, open_window: WindowFactory
     assert {window.model.item_id(r) for r in range(2)} == {i.id for i in _items(window, "c-exec1", now)}
     assert window.panel.narrowing_label.isVisible()
     assert window.panel.narrowing_label.text() == "Отбор панели контроля: Сотрудник c-exec1 — просрочено"
+
+    # c-exec2's answer in time this month: opened by the ids the board counted.
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "Сотрудник c-exec2")
+    cell = model.index(row, 1 + MEASURES.index(Measure.ANSWERED_IN_TIME))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(cell).center())
+    qtbot.waitUntil(lambda: window.panel.narrowing_label.text().endswith("отвечено в срок (месяц)"), timeout=20_000)
+    assert window.model.total == 1 and window.model.item_id(0) == items["answered"].id
 
     # Enter on the totals' open count of the category table.
     board.tabs.setCurrentIndex(1)

@@ -145,6 +145,15 @@ def test_every_cell_opens_exactly_the_items_it_counts(world: World, synced: tupl
     for measure in MEASURES:
         total = Cell(dimension, None, measure, ZONE.key)
         assert query.count(QueueId.ALL, Filters(narrowing=total), now) == board.totals[measure]
+    # As the window opens «answered in time»: by the ids the memo counted, the same items as by the rule.
+    memo = AnsweredMemo()
+    control_board(cache.db.conn, dimension, now, ZONE, memo)
+    for row in board.rows:
+        rule = Cell(dimension, row.key, Measure.ANSWERED_IN_TIME, ZONE.key)
+        by_ids = Cell(dimension, row.key, Measure.ANSWERED_IN_TIME, ZONE.key,
+                      item_ids=tuple(memo.counted.get(row.key, [])))
+        expected = {r["id"] for r in query.page(QueueId.ALL, Filters(narrowing=rule), now, limit=1000)}
+        assert {r["id"] for r in query.page(QueueId.ALL, Filters(narrowing=by_ids), now, limit=1000)} == expected
 
 
 def test_reminders_count_whose_items(world: World, synced: tuple[Cache, list[Item]]) -> None:
