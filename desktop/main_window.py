@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from desktop.actions.controller import ActionController
 from desktop.admin.window import install as install_admin
+from desktop.board.controller import BoardController
 from desktop.card.card import MessageCard
 from desktop.clock import utc_label
 from desktop.files.open_failed import OpenFailedBar
@@ -156,6 +157,7 @@ class MainWindow(QMainWindow):
         self.offline = OfflineWork(self)
         install_wipe(self, session, self.offline.actions["logout"])  # «Выйти и удалить локальные данные…»
         self.reports = install_reports(self, self._clock)  # type: ignore[arg-type]  # «Итоги месяца» (issue 13)
+        self.control = BoardController(self, self._clock)  # type: ignore[arg-type]  # control board, reminders
         self.admin = install_admin(self)  # «Администрирование» (Ctrl+Shift+M), administrators only (issue 14)
         self.ranking_action = install_ranking(self)  # curators and regional coordinators (issue 13 p.6)
 

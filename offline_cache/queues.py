@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from offline_cache.domain.deadlines import DEFAULT_THRESHOLDS, UrgencyThresholds
 from offline_cache.domain.model import OPEN_STATUSES, Role, Status
@@ -153,6 +153,15 @@ class Urgent(StrEnum):
     OVERDUE = "overdue"
 
 
+class Narrowing(Protocol):
+    """A condition from elsewhere (a cell of the control board), evaluated at the queue's ``now``."""
+
+    @property
+    def label(self) -> str: ...
+
+    def clause(self, now: datetime) -> tuple[str, list[Any]]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Filters:
     """Narrowing of a queue. Empty fields do not filter."""
@@ -162,6 +171,7 @@ class Filters:
     organisations: tuple[str, ...] = ()
     urgency: tuple[Urgent, ...] = ()
     text: str = ""
+    narrowing: Narrowing | None = None  # hashable and comparable (a frozen dataclass)
 
 
 SORT_COLUMNS = {
@@ -219,6 +229,10 @@ class QueueQuery:
             if values:
                 parts.append(f"{column} IN {_in(values)}")
                 params += list(values)
+        if filters.narrowing is not None:
+            sql, p = filters.narrowing.clause(now)
+            parts.append(sql)
+            params += p
         if filters.urgency:
             sql, p = _urgency_clause(filters.urgency, now, self.thresholds)
             parts.append(sql)

@@ -195,9 +195,9 @@ def access(me: Me, orgs: Sequence[OrganisationOut]) -> Access | None:
 
 # The period's answers and ratings, each with its item's organisation, deadline and registration: one probe
 # of items per entry; Python then counts (an item once, at its last answer of the period), as the monthly
-# summary does. With the indexes ``offline_cache.reports.INDEXES`` names every read here is index-only; with
-# 0008's (to_status, at) and (action, at) each entry costs a visit to its history row; without either, the
-# period's entries come from one scan of history. The unary + keeps the organisation out of the item probe:
+# summary does. With migration 0008's covering indexes (``offline_cache.reports.INDEXES``) every read here is
+# index-only; with plain (to_status, at) and (action, at) each entry costs a visit to its history row; with
+# neither (a cache the code meets before it migrates), the period's entries come from one scan of history. The unary + keeps the organisation out of the item probe:
 # with items (id, org_id, ...) the planner would otherwise probe once per organisation of the list (23x).
 _VALUE = """
     CASE h.kind WHEN 'answered' THEN (julianday(h.at) - julianday(i.registered_at)) * 24.0

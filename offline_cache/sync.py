@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from offline_cache.admin_rules import refresh_admin_data
 from offline_cache.client import PlatformClient, RawFeedPage
 from offline_cache.clock import SKEW_WARNING_SECONDS, measure_skew, skew_seconds
-from offline_cache.contract.models import Item, Me
+from offline_cache.contract.models import CalendarYearOut, Item, Me
 from offline_cache.errors import (
     AuthExpiredError,
     ConflictError,
@@ -226,7 +226,11 @@ class SyncEngine:
         orgs, staff = self.client.organisations(), self.client.staff()
         categories, templates, grounds = self.client.categories(), self.client.templates(), \
             self.client.rejection_grounds()
-        self.cache.store_directory(orgs, staff, categories, templates, grounds)
+        try:
+            calendar: list[CalendarYearOut] | None = self.client.calendar()
+        except NotFoundError:  # a platform from before issue 13: the bundled production calendar serves
+            calendar = None
+        self.cache.store_directory(orgs, staff, categories, templates, grounds, calendar)
         self._directory_at = time.monotonic()
 
     def pull(self, report: SyncReport | None = None) -> SyncReport:

@@ -32,9 +32,8 @@ from desktop.search.highlight import highlight_matches
 from desktop.search.similar_view import SimilarMessages
 from desktop.worker import SyncWorker
 from offline_cache.actions import offered_actions
-from offline_cache.contract.convert import item_to_state
 from offline_cache.contract.models import Item
-from offline_cache.domain.deadlines import active_deadline
+from offline_cache.control import ControlTimes, ItemDeadlines, answer_term_text
 from offline_cache.domain.model import Action, Role, Status
 from offline_cache.store.cache import Cache
 
@@ -91,6 +90,8 @@ class MessageCard(QScrollArea):
         self._reader, self._zone, self._roles = reader, ZoneInfo(zone), roles
         self._clock = clock or (lambda: datetime.now(UTC))
         self._item: Item | None = None
+        self.deadlines: ItemDeadlines | None = None
+        self._times = ControlTimes(reader.db.conn, self._zone)  # stage terms and calendar, from the cache
         self._search = ""  # the queue's search: its words are marked in the citizen's text
         self.offered: list[Action] = []
         self.setWidgetResizable(True)
@@ -128,7 +129,14 @@ class MessageCard(QScrollArea):
         self.status, self.category, self.address = plain_label(), plain_label(), plain_label()
         self.applicant, self.registered, self.due = plain_label(), plain_label(), plain_label()
         self.routing_due, self.countdown = plain_label(), plain_label()
+        self.regime, self.control_due, self.redirect_due = plain_label(), plain_label(), plain_label()
+        self.regime.setObjectName("regime")
+        self.due.setObjectName("legalDue")
+        self.control_due.setObjectName("controlDue")
+        self.redirect_due.setObjectName("redirectDue")
+        self.countdown.setObjectName("countdown")
         form.addRow(_t("Статус:"), self.status)
+        form.addRow(_t("Режим:"), self.regime)
         form.addRow(_t("Категория и срок:"), self.category)
         form.addRow(_t("Место:"), self.address)
         form.addRow(_t("Заявитель:"), self.applicant)
@@ -136,6 +144,10 @@ class MessageCard(QScrollArea):
         form.addRow(_t("Ответ до:"), self.due)
         self.routing_row_label = QLabel(_t("Распределить до:"))
         form.addRow(self.routing_row_label, self.routing_due)
+        self.control_row_label = QLabel(_t("Контрольный срок:"))
+        form.addRow(self.control_row_label, self.control_due)
+        self.redirect_row_label = QLabel(_t("Перенаправить до:"))
+        form.addRow(self.redirect_row_label, self.redirect_due)
         form.addRow(_t("Осталось:"), self.countdown)
         layout.addLayout(form)
         self.text = plain_text_box()
@@ -216,9 +228,12 @@ class MessageCard(QScrollArea):
         self.offered = offered_actions(self._reader, item.id, self._clock()) if item is not None else []
         if item is None:
             self.title.setText(_t("Выберите сообщение в очереди"))
+            self.deadlines = None
             for label in (self.subject, self.status, self.category, self.address, self.applicant,
-                          self.registered, self.due, self.routing_due, self.countdown):
+                          self.registered, self.due, self.routing_due, self.countdown, self.regime,
+                          self.control_due, self.redirect_due):
                 label.setText("")
+                label.setToolTip("")
             self.text.setPlainText("")
             self.editor.set_item(None, editable=False, autosave=False)
             for notice in (self.return_box, self.earlier_box, self.outcome_box, self.pending):
@@ -239,11 +254,7 @@ class MessageCard(QScrollArea):
         self.address.setText(item.address)
         self.applicant.setText(item.applicant_name)
         self.registered.setText(self._local(item.registered_at))
-        self.due.setText(self._local(item.due_at))
-        show_routing = Role.COORDINATOR in self._roles and item.routing_due_at is not None
-        self.routing_due.setVisible(show_routing)
-        self.routing_row_label.setVisible(show_routing)
-        self.routing_due.setText(self._local(item.routing_due_at))
+        self._fill_deadlines(item)
         self.text.setPlainText(item.text)
         highlight_matches(self.text, self._search)
         self._fill_notices(item)
@@ -293,13 +304,50 @@ class MessageCard(QScrollArea):
         half = max(1, (self.content.width() if horizontal else self.content.height()) // 2)
         self.content.setSizes([half, half])
 
+    def _fill_deadlines(self, item: Item) -> None:
+        """The legal due time, the stage's control time and an appeal's redirect time, each with its rule."""
+        self._times.reload()  # small tables; a sync may have brought new terms or a new calendar year
+        deadlines = self.deadlines = self._times.of(item)
+        self.regime.setText(deadlines.regime)
+        self.due.setText(self._local(item.due_at))
+        self.due.setToolTip(answer_term_text(item, deadlines, self._times, self._zone))
+        show_routing = Role.COORDINATOR in self._roles and item.routing_due_at is not None
+        self.routing_due.setVisible(show_routing)
+        self.routing_row_label.setVisible(show_routing)
+        self.routing_due.setText(self._local(item.routing_due_at))
+        routing = deadlines.legal if deadlines.legal is not None and deadlines.legal.rule == "routing" else None
+        self.routing_due.setToolTip(routing.explanation if routing else "")
+        control = deadlines.control
+        self.control_due.setText(self._local(control.at) + (_t(" · ближайший") if deadlines.governing == control
+                                                             else "") if control else "—")
+        self.control_due.setToolTip(control.explanation if control else
+                                    _t("Контрольный срок этапа не действует: сообщение вне этапов "
+                                       "распределения, исполнения и утверждения"))
+        redirect = deadlines.redirect
+        self.redirect_due.setVisible(redirect is not None)
+        self.redirect_row_label.setVisible(redirect is not None)
+        self.redirect_due.setToolTip(redirect.explanation if redirect else "")
+
     def tick(self) -> None:
         if self._item is None:
             return
-        text, level = countdown(active_deadline(item_to_state(self._item)), self._clock())
+        now = self._clock()
+        deadlines = self.deadlines
+        governing = deadlines.governing if deadlines is not None else None
+        text, level = countdown(governing.at if governing else None, now)
+        if governing is not None and governing.rule == "control":
+            text += _t(" (контрольный срок этапа)")
         self.countdown.setText(text)
+        self.countdown.setToolTip(_t("Отсчёт идёт до ближайшего срока. {rule}").format(rule=governing.explanation)
+                                  if governing else "")
         colour = URGENCY_COLOURS[level].name() if level else "palette(text)"
         self.countdown.setStyleSheet(f"color: {colour}; font-weight: 600;")
+        redirect = deadlines.redirect if deadlines is not None else None
+        if redirect is not None:
+            left, redirect_level = countdown(redirect.at, now)
+            self.redirect_due.setText(f"{self._local(redirect.at)} · {left}")
+            colour = URGENCY_COLOURS[redirect_level].name() if redirect_level else "palette(text)"
+            self.redirect_due.setStyleSheet(f"color: {colour};")
         self.ticked.emit()
 
     def _fill_attachments(self, item: Item) -> None:

@@ -12,10 +12,14 @@ from PySide6.QtGui import QBrush
 from desktop.clock import utc_label, zone_time
 from desktop.countdown import URGENCY_COLOURS, countdown
 from desktop.labels import kind_name, status_name
+from offline_cache.contract.models import Item
+from offline_cache.control import ControlTimes
+from offline_cache.domain.stages import Deadline
 from offline_cache.queues import SORT_COLUMNS, Filters, QueueId, QueueQuery
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 200
+DUE_CACHE_LIMIT = 20_000
 ItemIdRole = Qt.ItemDataRole.UserRole + 1
 UrgencyRole = Qt.ItemDataRole.UserRole + 2
 
@@ -49,7 +53,13 @@ class QueueModel(QAbstractTableModel):
         self._total = 0
         self._clock = clock or (lambda: datetime.now(UTC))
         self._now: datetime = self._clock()
-        self._due_cache: dict[str, datetime | None] = {}
+        # The countdown runs to the nearer of the legal and the stage's control time (issue 13): that needs
+        # the item's history, so it is computed only for the rows the view asks about (the visible ones).
+        self._times = ControlTimes(query.conn, self._zone)
+        # Kept across re-reads (a search re-reads the queue at each pause in typing) by what the row shows of
+        # the item's state; forgotten when the stage terms or the calendar change.
+        self._due_cache: dict[tuple[Any, ...], Deadline | None] = {}
+        self._times_seen = self._times.signature
 
     # --- configuration ----------------------------------------------------------------------
 
@@ -88,7 +98,10 @@ class QueueModel(QAbstractTableModel):
         wanted = max(PAGE, keep)
         self._rows = self._query.page(self._queue, self._filters, self._now, sort=self._sort,
                                       descending=self._descending, offset=0, limit=wanted)
-        self._due_cache.clear()
+        self._times.reload()
+        if self._times.signature != self._times_seen or len(self._due_cache) > DUE_CACHE_LIMIT:
+            self._due_cache.clear()
+            self._times_seen = self._times.signature
         self.endResetModel()
 
     def refresh(self) -> None:
@@ -109,7 +122,6 @@ class QueueModel(QAbstractTableModel):
             new = fresh.get(row["id"])
             if new is not None and new != row:
                 self._rows[n] = new
-                self._due_cache.pop(row["id"], None)
                 self.dataChanged.emit(self.index(n, 0), self.index(n, len(COLUMNS) - 1))
 
     def tick(self) -> None:
@@ -170,11 +182,17 @@ class QueueModel(QAbstractTableModel):
         self._sort, self._descending = name, order == Qt.SortOrder.DescendingOrder
         self.reload()
 
-    def _due(self, row: dict[str, Any]) -> datetime | None:
-        key = row["id"]
+    def _due(self, row: dict[str, Any]) -> Deadline | None:
+        """The deadline the row's countdown runs to (read once per row shown, by primary key)."""
+        key = (row["id"], row["status"], row["active_due_at"], row["assignee_id"], row["pending"], row["conflict"])
         if key not in self._due_cache:
-            raw = row["active_due_at"]
-            self._due_cache[key] = datetime.fromisoformat(raw) if raw else None
+            governing = None
+            if row["active_due_at"]:
+                found = self._query.conn.execute(
+                    "SELECT COALESCE(i.local_record, r.record) FROM items i JOIN item_records r ON r.id = i.id "
+                    "WHERE i.id = ?", [row["id"]]).fetchone()
+                governing = self._times.of(Item.model_validate_json(found[0])).governing if found else None
+            self._due_cache[key] = governing
         return self._due_cache[key]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -186,15 +204,19 @@ class QueueModel(QAbstractTableModel):
             return row["id"]
         if column == "deadline" and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole,
                                              UrgencyRole):
-            text, level = countdown(self._due(row), self._now)
+            due = self._due(row)
+            text, level = countdown(due.at if due else None, self._now)
             if role == Qt.ItemDataRole.DisplayRole:
-                return text
+                return text + (" ⏱" if due is not None and due.rule == "control" else "")
             if role == UrgencyRole:
                 return level.value if level else None
             return QBrush(URGENCY_COLOURS[level]) if level else None
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column == "deadline":
+                due = self._due(row)
+                return due.explanation if due is not None else None
             if column == "pending" and (row["pending"] or row["conflict"]):
                 return self._pending_tip(row)
             if column in ("address", "category"):

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from desktop.labels import status_name
 from desktop.queue.model import COLUMNS, ItemIdRole, QueueModel
 from offline_cache.domain.model import Status
-from offline_cache.queues import Filters, QueueId, Urgent
+from offline_cache.queues import Filters, Narrowing, QueueId, Urgent
 from offline_cache.store.cache import Cache
 
 
@@ -68,6 +68,22 @@ class QueuePanel(QWidget):
         layout.addLayout(scope_row)
         self.scope.hide()
         self.search_all.hide()
+        # A narrowing from elsewhere (a count of the control board): said, and removable.
+        self._narrowing: Narrowing | None = None
+        self.narrowing_label = QLabel()
+        self.narrowing_label.setObjectName("narrowing")
+        self.narrowing_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.narrowing_label.setStyleSheet("background: #e8f0fe; color: #1a3a6b; padding: 3px; font-weight: 600;")
+        self.clear_narrowing = QPushButton(_t("Снять отбор"))
+        self.clear_narrowing.setObjectName("clearNarrowing")
+        self.clear_narrowing.setToolTip(_t("Показать очередь без отбора панели контроля"))
+        self.clear_narrowing.clicked.connect(lambda: self.set_narrowing(None))
+        narrowing_row = QHBoxLayout()
+        narrowing_row.addWidget(self.narrowing_label, 1)
+        narrowing_row.addWidget(self.clear_narrowing)
+        layout.addLayout(narrowing_row)
+        self.narrowing_label.hide()
+        self.clear_narrowing.hide()
         self.status = self._combo("statusFilter", _t("Все статусы"), [(s.value, status_name(s)) for s in Status])
         self._reader = reader
         self.category = self._combo("categoryFilter", _t("Все категории"), [])
@@ -141,7 +157,30 @@ class QueuePanel(QWidget):
 
         urgency = tuple(Urgent(v) for v in one(self.urgency))
         return Filters(statuses=one(self.status), categories=one(self.category),
-                       organisations=one(self.organisation), urgency=urgency, text=self.search.text())
+                       organisations=one(self.organisation), urgency=urgency, text=self.search.text(),
+                       narrowing=self._narrowing)
+
+    @property
+    def narrowing(self) -> Narrowing | None:
+        return self._narrowing
+
+    def set_narrowing(self, narrowing: Narrowing | None, *, apply: bool = True) -> None:
+        """Narrow the queue to a control board's count (None: remove it); the other filters are reset."""
+        self._narrowing = narrowing
+        if narrowing is not None:
+            for combo in (self.status, self.category, self.organisation, self.urgency):
+                combo.blockSignals(True)
+                combo.setCurrentIndex(0)
+                combo.blockSignals(False)
+            self.search.blockSignals(True)
+            self.search.clear()
+            self.search.blockSignals(False)
+        self.narrowing_label.setText(_t("Отбор панели контроля: {what}").format(what=narrowing.label)
+                                     if narrowing is not None else "")
+        self.narrowing_label.setVisible(narrowing is not None)
+        self.clear_narrowing.setVisible(narrowing is not None)
+        if apply:
+            self.apply_filters()
 
     def apply_filters(self) -> None:
         self._debounce.stop()

@@ -20,6 +20,7 @@ import sqlite_utils
 
 from offline_cache.audit_chain import seal, seal_from_before
 from offline_cache.contract.models import (
+    CalendarYearOut,
     CategoryOut,
     Item,
     OrganisationOut,
@@ -190,7 +191,9 @@ class Cache(LocalWork):
 
     def store_directory(self, organisations: list[OrganisationOut], staff: list[StaffOut],
                         categories: list[CategoryOut], templates: list[TemplateOut],
-                        grounds: list[RejectionGroundOut]) -> None:
+                        grounds: list[RejectionGroundOut], calendar: list[CalendarYearOut] | None = None) -> None:
+        """Replace the cached directory; ``calendar`` (the platform's years of the production calendar)
+        replaces the cached years when given, so a platform without them leaves the bundled calendar."""
         with self.transaction():
             for table in ("organisations", "staff", "categories", "templates", "rejection_grounds"):
                 self.db.execute(f"DELETE FROM {table}")
@@ -198,10 +201,17 @@ class Cache(LocalWork):
                                      [(o.id, o.parent_id, o.model_dump_json()) for o in organisations])
             self.db.conn.executemany("INSERT INTO staff VALUES (?, ?, ?, ?)",
                                      [(s.id, s.org_id, s.full_name, s.model_dump_json()) for s in staff])
-            self.db.conn.executemany("INSERT INTO categories (code, name, parent_code, term_kind, term_days) "
-                                     "VALUES (?, ?, ?, ?, ?)",
-                                     [(c.code, c.name, c.parent_code, c.term_kind.value, c.term_days)
-                                      for c in categories])
+            # Stage terms as the contract's JSON; none sent (an older platform) is NULL: the defaults.
+            self.db.conn.executemany(
+                "INSERT INTO categories (code, name, parent_code, term_kind, term_days, stage_terms) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(c.code, c.name, c.parent_code, c.term_kind.value, c.term_days,
+                  json.dumps([t.model_dump(mode="json") for t in c.stage_terms]) if c.stage_terms else None)
+                 for c in categories])
+            if calendar is not None:
+                self.db.execute("DELETE FROM calendar_years")
+                self.db.conn.executemany("INSERT INTO calendar_years (year, value) VALUES (?, ?)",
+                                         [(y.year, y.model_dump_json()) for y in calendar])
             self.db.conn.executemany(
                 "INSERT INTO templates (id, title, text, purpose, category_code, ground_code, version) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",

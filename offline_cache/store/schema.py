@@ -303,7 +303,8 @@ ALTER TABLE audit_log ADD COLUMN chain TEXT;
 # - the organisation's auto-rules are readable offline (JSON of the contract's rule, in their order);
 # - the head records the disciplinary measure taken for an overdue item, and each export of a monthly
 #   summary is recorded (the reminder from the 1st stops once the month's report is exported);
-# - the monthly summary and the ranking scan one month of history and items by organisation and date.
+# - the monthly summary and the ranking scan one month of history and items by organisation and date,
+#   from covering indexes (offline_cache/reports.INDEXES: no table page is read, each one decrypted).
 CONTROL = """
 ALTER TABLE categories ADD COLUMN stage_terms TEXT;
 CREATE TABLE calendar_years (year INTEGER PRIMARY KEY, value TEXT NOT NULL);
@@ -312,9 +313,12 @@ CREATE TABLE disciplinary_measures (item_id TEXT PRIMARY KEY, measure TEXT NOT N
     recorded_at TEXT NOT NULL);
 CREATE TABLE report_exports (id INTEGER PRIMARY KEY AUTOINCREMENT, org_id TEXT NOT NULL, month TEXT NOT NULL,
     format TEXT NOT NULL, exported_at TEXT NOT NULL);
-CREATE INDEX history_to_status ON history (to_status, at);
+CREATE INDEX history_month ON history (to_status, at, item_id);
 CREATE INDEX history_action ON history (action, at);
+CREATE INDEX history_rated ON history (action, at, item_id, comment) WHERE action = 'rated';
 CREATE INDEX items_org_received ON items (org_id, received_at);
+CREATE INDEX items_report ON items (id, org_id, registered_at, due_at);
+CREATE INDEX items_org_open_due ON items (org_id, status, due_at);
 """
 
 #: Every migration ever shipped, in order. Names are recorded; never rename or reorder.

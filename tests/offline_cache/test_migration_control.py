@@ -43,7 +43,17 @@ def test_v7_cache_upgrades_with_its_data(tmp_path: Path) -> None:
     for table in ("calendar_years", "auto_rules", "disciplinary_measures", "report_exports"):
         assert cache.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
     indexes = {r[0] for r in cache.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert {"history_to_status", "history_action", "items_org_received"} <= indexes
+    assert {"history_month", "history_action", "history_rated", "items_org_received", "items_report",
+            "items_org_open_due"} <= indexes
     plan = " ".join(str(r[3]) for r in cache.db.execute(
         "EXPLAIN QUERY PLAN SELECT count(*) FROM history WHERE to_status = 'answered' AND at >= '2026-11'"))
-    assert "history_to_status" in plan
+    assert "history_month" in plan
+
+
+def test_the_reports_indexes_are_the_migrations() -> None:
+    """The summary's covering indexes (reports.INDEXES, which its plan test and benchmark use) ship in 0008."""
+    from offline_cache.reports import INDEXES
+    from offline_cache.store.schema import CONTROL
+
+    for sql in INDEXES:
+        assert f"{sql};" in CONTROL, sql

@@ -1,0 +1,1 @@
+"""The heads' control board and deadline reminders (issue 13)."""
