@@ -197,8 +197,9 @@ def access(me: Me, orgs: Sequence[OrganisationOut]) -> Access | None:
 # of items per entry; Python then counts (an item once, at its last answer of the period), as the monthly
 # summary does. With migration 0008's covering indexes (``offline_cache.reports.INDEXES``) every read here is
 # index-only; with plain (to_status, at) and (action, at) each entry costs a visit to its history row; with
-# neither (a cache the code meets before it migrates), the period's entries come from one scan of history. The unary + keeps the organisation out of the item probe:
-# with items (id, org_id, ...) the planner would otherwise probe once per organisation of the list (23x).
+# neither (a cache the code meets before it migrates), the period's entries come from one scan of history.
+# The unary + keeps the organisation out of the item probe: with items (id, org_id, ...) the planner would
+# otherwise probe once per organisation of the list (23x).
 _VALUE = """
     CASE h.kind WHEN 'answered' THEN (julianday(h.at) - julianday(i.registered_at)) * 24.0
         ELSE COALESCE(
