@@ -1,0 +1,40 @@
+"""A regional coordinator's ranking: fetched from the platform, kept in sync_state, read back offline."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+
+from offline_cache import platform_ranking
+from offline_cache.contract.ranking import RankingOut
+from offline_cache.ranking import Period
+from offline_cache.store.cache import Cache
+from tests.offline_cache.test_ranking import MARCH
+from tests.world import World
+
+
+def test_fetched_figures_are_kept_per_period_and_read_back(world: World, tmp_path: Path) -> None:
+    world.inject("c")
+    world.inject("v")
+    cache = Cache.open(tmp_path / "r.posdesk", secrets.token_bytes(32))
+    assert platform_ranking.stored(cache, MARCH) is None
+    ranking = platform_ranking.fetch(world.client("r-coord"), MARCH)
+    assert {r.org_id: r.received for r in ranking.rows} == {"c": 1, "v": 1}
+    platform_ranking.store(cache, ranking)
+    assert cache.state("ranking:2026-03-01:2026-03-31") is not None
+    assert platform_ranking.stored(cache, MARCH) == ranking
+    assert platform_ranking.stored(cache, Period.month(datetime(2026, 4, 1).date())) is None
+    rows = {r.org_id: r for r in platform_ranking.figures(ranking)}
+    assert rows["c"].received == 1 and rows["c"].in_time_share is None
+    cache.set_state("ranking:2026-03-01:2026-03-31", "{broken")
+    assert platform_ranking.stored(cache, MARCH) is None, "an unreadable copy is fetched again, not shown"
+    cache.close()
+
+
+def test_the_moment_is_labelled_with_its_zone() -> None:
+    ranking = RankingOut(start=MARCH.first, end=MARCH.last, scope_org_id="r",
+                         computed_at=datetime(2026, 3, 10, 9, 0, tzinfo=UTC), rows=[])
+    assert platform_ranking.as_of(ranking, "Asia/Yekaterinburg") == "по данным платформы на 10.03.2026 14:00 (UTC+5)"
+    assert platform_ranking.as_of(ranking, "Asia/Kolkata").endswith("14:30 (UTC+5:30)")
+    assert platform_ranking.as_of(ranking, "America/New_York").endswith("(UTC−4)")
