@@ -7,13 +7,28 @@ under ``ranking:<first>:<last>`` (no migration), so the window shows it offline,
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from offline_cache.client import PlatformClient
 from offline_cache.contract.ranking import RankingOut
+from offline_cache.errors import AuthError, AuthExpiredError, OfflineError, ServerError
 from offline_cache.ranking import OrgFigures, Period
 from offline_cache.store.cache import Cache
+
+#: Failures after which the last fetched figures are shown: the platform is out of reach for now.
+UNREACHABLE = (OfflineError, ServerError, AuthExpiredError, AuthError)
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """What the window shows: the figures (None: none fetched for the period yet), whether they came just now,
+    and why the platform could not be asked (Russian; empty when it answered)."""
+
+    ranking: RankingOut | None
+    fresh: bool
+    offline_reason: str = ""
 
 
 def state_key(period: Period) -> str:
@@ -23,6 +38,17 @@ def state_key(period: Period) -> str:
 def fetch(client: PlatformClient, period: Period) -> RankingOut:
     """The platform's figures for ``period`` (network: call on the worker)."""
     return client.ranking(period.first, period.last)
+
+
+def fetch_or_stored(client: PlatformClient, cache: Cache, period: Period) -> Fetched:
+    """Ask the platform and keep its answer; out of reach, the last answer kept for the period (worker thread).
+    Any other refusal (403, 422) is raised: it is an answer, not an outage."""
+    try:
+        ranking = fetch(client, period)
+    except UNREACHABLE as exc:
+        return Fetched(stored(cache, period), False, exc.message)
+    store(cache, ranking)
+    return Fetched(ranking, True)
 
 
 def store(cache: Cache, ranking: RankingOut) -> None:

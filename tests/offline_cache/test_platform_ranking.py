@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
+
 from offline_cache import platform_ranking
+from offline_cache.contract.models import FaultConfig
 from offline_cache.contract.ranking import RankingOut
+from offline_cache.errors import ForbiddenError
 from offline_cache.ranking import Period
 from offline_cache.store.cache import Cache
 from tests.offline_cache.test_ranking import MARCH
@@ -38,3 +42,22 @@ def test_the_moment_is_labelled_with_its_zone() -> None:
     assert platform_ranking.as_of(ranking, "Asia/Yekaterinburg") == "по данным платформы на 10.03.2026 14:00 (UTC+5)"
     assert platform_ranking.as_of(ranking, "Asia/Kolkata").endswith("14:30 (UTC+5:30)")
     assert platform_ranking.as_of(ranking, "America/New_York").endswith("(UTC−4)")
+
+
+def test_offline_the_kept_figures_and_a_refusal_is_raised(world: World, tmp_path: Path) -> None:
+    world.inject("c")
+    cache = Cache.open(tmp_path / "r.posdesk", secrets.token_bytes(32))
+    client = world.client("r-coord")
+    fresh = platform_ranking.fetch_or_stored(client, cache, MARCH)
+    assert fresh.fresh and fresh.ranking is not None and fresh.offline_reason == ""
+    world.server.faults.configure(FaultConfig(drop_rate=1.0))
+    try:
+        kept = platform_ranking.fetch_or_stored(client, cache, MARCH)
+        assert not kept.fresh and kept.ranking == fresh.ranking and kept.offline_reason
+        never = platform_ranking.fetch_or_stored(client, cache, Period.month(date(2026, 1, 1)))
+        assert never.ranking is None and never.offline_reason
+    finally:
+        world.server.faults.configure(FaultConfig())
+    with pytest.raises(ForbiddenError):  # an answer, not an outage: the window says why
+        platform_ranking.fetch_or_stored(world.client("c-coord"), cache, MARCH)
+    cache.close()
