@@ -51,8 +51,18 @@ def fetch_or_stored(client: PlatformClient, cache: Cache, period: Period) -> Fet
     return Fetched(ranking, True)
 
 
+#: Periods kept: a custom period per keystroke must not grow the cache without end.
+KEPT = 24
+_PRUNE = """
+DELETE FROM sync_state WHERE key LIKE 'ranking:%' AND key NOT IN (
+    SELECT key FROM sync_state WHERE key LIKE 'ranking:%' ORDER BY value ->> '$.computed_at' DESC, key LIMIT ?)
+"""
+
+
 def store(cache: Cache, ranking: RankingOut) -> None:
+    """Keep ``ranking`` for its period, and only the ``KEPT`` most recently computed periods."""
     cache.set_state(state_key(Period(ranking.start, ranking.end)), ranking.model_dump_json())
+    cache.db.execute(_PRUNE, [KEPT])
 
 
 def stored(cache: Cache, period: Period) -> RankingOut | None:

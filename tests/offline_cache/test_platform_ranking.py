@@ -61,3 +61,14 @@ def test_offline_the_kept_figures_and_a_refusal_is_raised(world: World, tmp_path
     with pytest.raises(ForbiddenError):  # an answer, not an outage: the window says why
         platform_ranking.fetch_or_stored(world.client("c-coord"), cache, MARCH)
     cache.close()
+
+
+def test_only_the_latest_periods_are_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(platform_ranking, "KEPT", 3)
+    cache = Cache.open(tmp_path / "r.posdesk", secrets.token_bytes(32))
+    periods = [Period(date(2026, 3, day), date(2026, 3, 20)) for day in range(1, 6)]
+    for n, period in enumerate(periods):
+        platform_ranking.store(cache, RankingOut(start=period.first, end=period.last, scope_org_id="r",
+                                                 computed_at=datetime(2026, 3, 10, 9, n, tzinfo=UTC), rows=[]))
+    assert [platform_ranking.stored(cache, p) is not None for p in periods] == [False, False, True, True, True]
+    cache.close()
