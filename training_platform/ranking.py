@@ -65,12 +65,15 @@ FROM items WHERE org_id IN ({marks})
 """
 
 
-def read_facts(conn: Any, org_ids: list[str]) -> dict[str, list[Facts]]:
-    """Each organisation's items as ``Facts``, from the platform's store."""
+def read_facts(conn: Any, lock: Any, org_ids: list[str]) -> dict[str, list[Facts]]:
+    """Each organisation's items as ``Facts``, from the platform's store; only the read holds ``lock``, the
+    parsing (most of the time) does not block the other requests."""
     marks = ",".join("?" * len(org_ids)) or "NULL"
+    with lock:
+        rows = conn.execute(_FACTS.format(marks=marks), org_ids).fetchall()
     by_org: dict[str, list[Facts]] = {}
     answered = Status.ANSWERED.value  # once: an enum member's .value costs a descriptor call per entry
-    for org_id, raw in conn.execute(_FACTS.format(marks=marks), org_ids):
+    for org_id, raw in rows:
         received, due, registered, rating, history = json.loads(raw)
         facts = Facts(datetime.fromisoformat(received), datetime.fromisoformat(due),
                       datetime.fromisoformat(registered), None if rating is None else int(rating))
@@ -126,7 +129,7 @@ def org_row(org: Organisation, items: list[Facts], first: date, last: date) -> R
         reprocessed_share=reprocessed / rated if rated else None)
 
 
-def ranking(platform: Platform, user_id: str, first: date, last: date) -> RankingOut:
+def ranking(platform: Platform, user: StaffMember, first: date, last: date) -> RankingOut:
     """The figures of every organisation below the caller's, or 403 for whom the domain does not allow it."""
     if last < first:
         raise ApiError(422, "invalid", "Конец периода раньше начала", field="end")
@@ -134,12 +137,11 @@ def ranking(platform: Platform, user_id: str, first: date, last: date) -> Rankin
         raise ApiError(422, "invalid", f"Период длиннее {MAX_DAYS} дней", field="end")
     store = platform.store
     with store.lock:
-        user = store.staff()[user_id]
         orgs = store.orgs()
         if not may_rank(platform.actor(user), orgs[user.org_id]):
             raise ApiError(403, "forbidden", REFUSAL)
         below = sorted((orgs[o] for o in descendants(user.org_id, orgs)), key=lambda o: (o.name, o.id))
-        by_org = read_facts(store.conn, [o.id for o in below])
+    by_org = read_facts(store.conn, store.lock, [o.id for o in below])
     return RankingOut(start=first, end=last, scope_org_id=user.org_id, computed_at=platform.clock.now(),
                       rows=[org_row(o, by_org.get(o.id, []), first, last) for o in below])
 
@@ -151,4 +153,4 @@ def install_ranking_route(api: FastAPI, platform: Platform, user: Callable[..., 
     @api.get(f"{API_PREFIX}{RANKING_PATH}", responses=errors, tags=["reports"])
     def ranking_route(u: Annotated[StaffMember, Depends(user)], start: Annotated[date, Query()],
                       end: Annotated[date, Query()]) -> RankingOut:
-        return ranking(platform, u.id, start, end)
+        return ranking(platform, u, start, end)
