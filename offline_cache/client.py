@@ -17,6 +17,7 @@ import urllib.parse
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, TypeVar
 
 import httpx
@@ -55,6 +56,7 @@ from offline_cache.contract.models import (
     TemplateOut,
     TokenPair,
 )
+from offline_cache.contract.ranking import RANKING_PATH, RankingOut
 from offline_cache.domain.model import Action, Role
 from offline_cache.errors import (
     AuthError,
@@ -245,6 +247,11 @@ class PlatformClient:
 
     def admin_events(self, limit: int = 200) -> list[AdminEventOut]:
         return self._call("GET", f"{ADMIN_PATH}/events", list[AdminEventOut], params={"limit": limit})
+
+    def ranking(self, start: date, end: date) -> RankingOut:
+        """The platform's figures of the organisations below the user's for days [start, end] (issue 13 p.6)."""
+        return self._call("GET", RANKING_PATH, RankingOut,
+                          params={"start": start.isoformat(), "end": end.isoformat()})
 
     # --- items ------------------------------------------------------------------------------
 

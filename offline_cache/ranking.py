@@ -155,6 +155,7 @@ class Access:
     allowed: bool
     scope_org_id: str = ""
     reason: str = ""
+    from_platform: bool = False  # the figures come from the platform, not from the cache
 
 
 def subordinates(orgs: Iterable[OrganisationOut], org_id: str) -> list[OrganisationOut]:
@@ -175,7 +176,7 @@ def subordinates(orgs: Iterable[OrganisationOut], org_id: str) -> list[Organisat
 
 
 def access(me: Me, orgs: Sequence[OrganisationOut]) -> Access | None:
-    """Whether ``me`` is offered the ranking (None: not at all) and whether the cache can serve it."""
+    """Whether ``me`` is offered the ranking (None: not at all), and whether the cache or the platform computes it."""
     roles = set(me.effective_roles)
     org = me.organisation
     regional_coordinator = Role.COORDINATOR in roles and org.level is OrgLevel.REGION
@@ -185,11 +186,9 @@ def access(me: Me, orgs: Sequence[OrganisationOut]) -> Access | None:
         return Access(False, org.id, "У вашей организации нет подчинённых организаций: сравнивать некого.")
     if Role.CURATOR not in roles:
         # The platform sends a regional coordinator only the subordinates' items under re-processing
-        # (tests/training_platform/test_visibility.py): figures from such a cache would be wrong, not partial.
-        return Access(False, org.id,
-                      "Рейтинг строится по всем сообщениям подчинённых организаций, а координатору края платформа "
-                      "передаёт только сообщения на повторном рассмотрении. Рейтинг доступен куратору "
-                      "(роль «Куратор»).")
+        # (tests/training_platform/test_visibility.py), so their cache cannot rank: the platform computes the
+        # figures (GET /reports/ranking) and sends aggregates only (``offline_cache.platform_ranking``).
+        return Access(True, org.id, from_platform=True)
     return Access(True, org.id)
 
 

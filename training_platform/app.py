@@ -56,6 +56,7 @@ from training_platform.http_guard import (
     field_of,
     validation_message,
 )
+from training_platform.ranking import install_ranking_route
 from training_platform.service import ApiError, Platform
 
 #: Error statuses the API's routes answer with, in the contract's error shape (400: a body that is
@@ -221,6 +222,7 @@ def create_app(platform: Platform, faults: FaultInjector | None = None) -> ASGIA
 
     install_admin_routes(api, platform, user)  # /admin/...: the organisation's administrators only
     install_rules_routes(api, platform, user, ERRORS)  # /admin/auto-rules, /admin/templates (issue 14)
+    install_ranking_route(api, platform, user, ERRORS)  # /reports/ranking: aggregates only (issue 13 p.6)
 
     @api.get("/health", tags=["service"])
     def health() -> dict[str, str]:

@@ -1,7 +1,9 @@
 """The ranking's screenshot on demo data: ``python -m desktop.ranking.screenshots --out docs/screenshots``.
 
-The region's curator (curator.region) ranks the city and the settlement; the month shown is the one with
-the most answers among the last twelve, ordered by the share answered in time, its row selected.
+The region's curator (curator.region) ranks the city and the settlement from the cache; with ``--login
+coord.region`` the region's coordinator gets the platform's figures (ranking-regional.png); the month shown
+is the one with the most answers among the last twelve, ordered by the share answered in time, its row
+selected.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ def _spin_until(done: object, seconds: float = 60.0) -> None:
         loop.exec()
 
 
-def ranking_shot(window: MainWindow, out: Path) -> Path | None:
+def ranking_shot(window: MainWindow, out: Path, name: str = "ranking.png") -> Path | None:
     ranking = open_ranking(window)
     if not isinstance(ranking, RankingWindow):
         return None
@@ -56,7 +58,7 @@ def ranking_shot(window: MainWindow, out: Path) -> Path | None:
     if ranking.model.rowCount():
         ranking.table.selectRow(0)
     _spin_until(lambda: False, 0.3)
-    path = out / "ranking.png"
+    path = out / name
     ranking.grab().save(str(path))
     return path
 
@@ -64,6 +66,7 @@ def ranking_shot(window: MainWindow, out: Path) -> Path | None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default="docs/screenshots")
+    parser.add_argument("--login", default="curator.region", choices=("curator.region", "coord.region"))
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -73,14 +76,15 @@ def main(argv: list[str] | None = None) -> int:
     server = TrainingServer(build_platform("demo"))
     url = server.start()
     try:
-        user = next(u for u in server.platform.demo_users() if u.login == "curator.region")
+        user = next(u for u in server.platform.demo_users() if u.login == args.login)
         session = training_session(url, user.login, user.password)
         settings = QSettings(str(Path(tempfile.mkdtemp(prefix="posdesk-shots-")) / "r.ini"),
                              QSettings.Format.IniFormat)
         window = MainWindow(session, settings=settings)
         window.show()
         wait_for_idle(window)
-        print(ranking_shot(window, out))
+        name = "ranking.png" if args.login == "curator.region" else "ranking-regional.png"
+        print(ranking_shot(window, out, name))
         window.close()
         session.close()
     finally:

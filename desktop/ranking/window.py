@@ -1,7 +1,9 @@
 """The ranking window: a period, the subordinate organisations' figures as a sortable table, and a bar chart.
 
-Figures come from the encrypted cache on the worker thread (``SyncWorker.run_write``), so the window
-works offline and never blocks on 100,000 items; the result arrives by signal.
+For a curator the figures come from the encrypted cache on the worker thread (``SyncWorker.run_write``), so the
+window works offline and never blocks on 100,000 items. A regional coordinator's cache holds too little, so the
+platform computes them (``SyncWorker.run_online``, aggregates only); the last answer per period is kept and shown
+offline with the moment it was computed. Either way the result arrives by signal.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from PySide6.QtWidgets import (
 
 from desktop.ranking.chart import Bar, BarChart
 from desktop.ranking.model import FIGURE_COLUMNS, FIRST_FIGURE, RankingModel, figure_text
+from offline_cache import platform_ranking
+from offline_cache.client import PlatformClient
 from offline_cache.contract.models import OrganisationOut
 from offline_cache.ranking import FIGURES, Figure, OrgFigures, Period, access, compute, subordinates
 from offline_cache.store.cache import Cache
@@ -67,7 +71,8 @@ class RankingWindow(QDialog):
     failed = Signal(str)
 
     def __init__(self, session: Session, orgs: list[OrganisationOut], scope_org_id: str,
-                 clock: Callable[[], datetime] | None = None, parent: QWidget | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, parent: QWidget | None = None, *,
+                 from_platform: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("rankingWindow")
         self.setWindowTitle(_t("Рейтинг подчинённых организаций"))
@@ -78,14 +83,24 @@ class RankingWindow(QDialog):
         today = (clock or (lambda: datetime.now(UTC)))().astimezone(zone).date()
         self._request = ""
         self._period: Period | None = None
+        self.from_platform = from_platform
 
         layout = QVBoxLayout(self)
+        source = (_t("Показатели рассчитывает платформа и передаёт только итоги, без сообщений граждан; "
+                     "последний полученный результат сохраняется и показывается без связи.") if from_platform else
+                  _t("Расчёт по локальной копии: работает и без связи, данные — на последнюю синхронизацию."))
         intro = QLabel(_t("Организации, подчинённые «{scope}», на всех уровнях; у каждой — только её собственные "
-                          "сообщения. Дни периода — по местному времени каждой организации. Расчёт по локальной "
-                          "копии: работает и без связи, данные — на последнюю синхронизацию.").format(scope=scope))
+                          "сообщения. Дни периода — по местному времени каждой организации. {source}").format(
+            scope=scope, source=source))
         intro.setTextFormat(Qt.TextFormat.PlainText)  # organisations' names come from the platform
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        self.banner = QLabel()  # where the platform's figures come from, and when they were computed
+        self.banner.setObjectName("rankingBanner")
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner.setWordWrap(True)
+        self.banner.setVisible(from_platform)
+        layout.addWidget(self.banner)
 
         controls = QHBoxLayout()
         self.months = QComboBox()
@@ -224,6 +239,14 @@ class RankingWindow(QDialog):
         self.status.setText(_t("Считаем…"))
         self.refresh_button.setEnabled(False)
 
+        if self.from_platform:
+            def fetch(client: PlatformClient, cache: Cache) -> platform_ranking.Fetched:
+                return platform_ranking.fetch_or_stored(client, cache, period)
+
+            self.banner.setText(_t("Запрашиваем показатели у платформы…"))
+            self._request = self.session.worker.run_online(fetch, refresh=False)
+            return
+
         def work(cache: Cache) -> list[OrgFigures]:
             return compute(cache.db.conn, below, period)
 
@@ -236,13 +259,37 @@ class RankingWindow(QDialog):
         self.refresh_button.setEnabled(True)
         if error:
             self.status.setText(_t("Рейтинг не рассчитан: {e}").format(e=error))
+            self.banner.setText("")
             self.failed.emit(error)
             return
+        if isinstance(result, platform_ranking.Fetched):
+            result = self._platform_rows(result)
+            if result is None:
+                return
         self.model.set_rows(list(result))
         period = self._period or self.period()
         self.status.setText(_t("Период {a} — {b}: организаций {n}.").format(
             a=period.first.strftime("%d.%m.%Y"), b=period.last.strftime("%d.%m.%Y"), n=len(result)))
         self.computed.emit()
+
+    def _platform_rows(self, fetched: platform_ranking.Fetched) -> list[OrgFigures] | None:
+        """The platform's rows with the banner saying where they come from; None (and ``failed``) when offline
+        with nothing kept for the period."""
+        zone = self.session.me.organisation.timezone
+        if fetched.ranking is None:
+            reason = _t("Нет связи с платформой ({e}), а сохранённых показателей за этот период нет: рейтинг "
+                        "организаций края рассчитывает платформа. Повторите (F5), когда связь появится.").format(
+                e=fetched.offline_reason)
+            self.model.set_rows([])
+            self.banner.setText(reason)
+            self.status.setText(_t("Рейтинг не получен."))
+            self.failed.emit(reason)
+            return None
+        as_of = platform_ranking.as_of(fetched.ranking, zone)
+        self.banner.setText(as_of[:1].upper() + as_of[1:] if fetched.fresh else _t(
+            "Нет связи с платформой ({e}): показаны сохранённые показатели — {when}.").format(
+            e=fetched.offline_reason, when=as_of))
+        return platform_ranking.figures(fetched.ranking)
 
     # --- order and chart --------------------------------------------------------------------
 
@@ -328,7 +375,8 @@ def open_ranking(window: MainWindow) -> RankingWindow | None:
         return None
     existing = window.findChild(RankingWindow)
     ranking = existing if isinstance(existing, RankingWindow) else RankingWindow(
-        session, orgs, decision.scope_org_id, clock=window._clock, parent=window)  # type: ignore[arg-type]
+        session, orgs, decision.scope_org_id, clock=window._clock, parent=window,  # type: ignore[arg-type]
+        from_platform=decision.from_platform)
     ranking.show()
     ranking.activateWindow()
     return ranking

@@ -92,15 +92,46 @@ def test_choosing_a_figure_orders_best_first(world: World, open_window: WindowFa
     assert ranking.model.index(0, 0).data() == "1" and ranking.model.index(3, 0).data() == "—"
 
 
-def test_regional_coordinator_is_told_why(world: World, open_window: WindowFactory, qtbot: QtBot) -> None:
+def test_regional_coordinator_gets_the_platforms_figures_then_the_kept_ones_offline(
+        world: World, open_window: WindowFactory, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    for org_id, n in (("c", 2), ("v", 1)):
+        for _ in range(n):
+            world.inject(org_id)
     window = open_window("r-coord")
+    spied: list[str] = []
+    monkeypatch.setattr(ranking_window, "compute", lambda *a: spied.append("cache") or [])
     assert window.ranking_action is not None
     window.ranking_action.trigger()
-    box = window.findChild(QMessageBox, "rankingRefusal")
-    assert isinstance(box, QMessageBox)
-    assert "повторном рассмотрении" in box.text() and "Куратор" in box.text()
-    assert window.findChild(RankingWindow) is None
-    box.close()
+    ranking = window.findChild(RankingWindow)
+    assert isinstance(ranking, RankingWindow) and ranking.from_platform
+    assert window.findChild(QMessageBox, "rankingRefusal") is None
+    qtbot.waitUntil(lambda: ranking.status.text().startswith("Период"), timeout=20_000)
+    assert {r.org_id: r.received for r in ranking.model.rows} == {"c": 2, "v": 1}
+    assert spied == [], "a regional coordinator's cache is not asked: it holds too little"
+    # 09:00 UTC on the world's clock is 12:00 in Moscow, the region's zone
+    assert ranking.banner.text() == "По данным платформы на 10.03.2026 12:00 (UTC+3)"
+    assert ranking.banner.isVisible()
+
+    world.inject("v")  # offline the window shows what it fetched, not the platform's news
+    world.server.faults.configure(FaultConfig(drop_rate=1.0))
+    try:
+        with qtbot.waitSignal(ranking.computed, timeout=20_000):
+            ranking.refresh()
+        assert {r.org_id: r.received for r in ranking.model.rows} == {"c": 2, "v": 1}
+        assert ranking.banner.text().startswith("Нет связи с платформой")
+        assert "показаны сохранённые показатели — по данным платформы на 10.03.2026 12:00 (UTC+3)" in \
+            ranking.banner.text()
+        # a period never fetched: nothing to show, and the reason in Russian
+        with qtbot.waitSignal(ranking.failed, timeout=20_000) as blocker:
+            ranking.months.setCurrentIndex(5)
+        assert "сохранённых показателей за этот период нет" in blocker.args[0]
+        assert ranking.model.rowCount() == 0 and ranking.banner.text() == blocker.args[0]
+    finally:
+        world.server.faults.configure(FaultConfig())
+    with qtbot.waitSignal(ranking.computed, timeout=20_000):
+        ranking.months.setCurrentIndex(0)
+    assert {r.org_id: r.received for r in ranking.model.rows} == {"c": 2, "v": 2}
+    assert ranking.banner.text().startswith("По данным платформы")
 
 
 def test_computed_offline_on_the_worker_thread(world: World, open_window: WindowFactory, qtbot: QtBot,

@@ -51,6 +51,7 @@ API_PATHS: dict[str, set[str]] = {
     "/api/v1/admin/categories": {"post"},
     "/api/v1/admin/categories/{code}": {"put"},
     "/api/v1/admin/categories/{code}/retire": {"post"},
+    "/api/v1/reports/ranking": {"get"},
 }
 ERROR_REF = "#/components/schemas/ErrorResponse"
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
