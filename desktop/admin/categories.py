@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop.admin.online import AdminOps
 from desktop.admin.staff import action_button
+from desktop.admin.table import RowsTableModel
 from desktop.dialogs.common import ok_cancel
 from offline_cache.admin import CachedCategory, cached_categories
 from offline_cache.contract.admin import CategoryChangeRequest, NewCategoryRequest
@@ -61,29 +62,16 @@ def _ordered(categories: list[CachedCategory]) -> list[CachedCategory]:
     return result + [c for c in categories if c.code not in known]  # an orphan still shows
 
 
-class CategoryTableModel(QAbstractTableModel):
+class CategoryTableModel(RowsTableModel[CachedCategory]):
     """Categories with subcategories indented under them; retired ones greyed."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[CachedCategory] = []
+    HEADERS = HEADERS
+    CONTEXT = "AdminCategories"
 
     def set_rows(self, rows: list[CachedCategory]) -> None:
         self.beginResetModel()
         self.rows = _ordered(rows)
         self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(HEADERS):
-            return _t(HEADERS[section])
-        return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
@@ -261,7 +249,7 @@ class CategoriesPage(QWidget):
 
     def current(self) -> CachedCategory | None:
         row = self.table.currentIndex().row()
-        return self.model.rows[row] if 0 <= row < len(self.model.rows) else None
+        return self.model.row_at(row)
 
     def _enable(self) -> None:
         online, current = self._ops.online, self.current()

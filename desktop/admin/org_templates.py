@@ -12,14 +12,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
-    QItemSelectionModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from desktop.admin.rules import offline_text
 from desktop.admin.rules_models import ID_ROLE, action_button
+from desktop.admin.table import Index, RowsTableModel
 from desktop.dialogs.reject import cached_grounds
 from offline_cache.admin_rules import AdminApi, cached_templates
 from offline_cache.client import PlatformClient
@@ -45,47 +39,39 @@ from offline_cache.contract.admin_rules import OrgTemplateIn, OrgTemplateOut
 from offline_cache.store.cache import Cache
 from offline_cache.templates import PURPOSE_LABELS, Purpose
 
-Index = QModelIndex | QPersistentModelIndex
-
 
 def _t(text: str) -> str:
     return QCoreApplication.translate("OrgTemplates", text)
 
 
-class OrgTemplatesModel(QAbstractTableModel):
+class OrgTemplatesModel(RowsTableModel[OrgTemplateOut]):
     """The organisation's templates, retired ones last and greyed."""
 
     HEADERS = ("Название", "Назначение", "Категория", "Версия", "Состояние", "Изменён")
+    CONTEXT = "OrgTemplates"
 
     def __init__(self, zone: ZoneInfo, parent: Any = None) -> None:
         super().__init__(parent)
         self.zone = zone
-        self.templates: list[OrgTemplateOut] = []
         self.category_names: dict[str, str] = {}
 
     def set_templates(self, templates: Sequence[OrgTemplateOut], category_names: dict[str, str]) -> None:
         self.beginResetModel()
-        self.templates = sorted(templates, key=lambda t: (t.retired, t.title.casefold(), t.id))
+        self.rows = sorted(templates, key=lambda t: (t.retired, t.title.casefold(), t.id))
         self.category_names = category_names
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.templates)
+    @property
+    def templates(self) -> list[OrgTemplateOut]:
+        return self.rows
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.HEADERS):
-            label = _t(self.HEADERS[section])
-            return f"{label} ({self.zone.key})" if section == 5 else label
-        return None
+    def header_text(self, section: int, title: str) -> str:
+        return f"{title} ({self.zone.key})" if section == 5 else title
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.templates):
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
-        template, column = self.templates[index.row()], index.column()
+        template, column = self.rows[index.row()], index.column()
         if role == ID_ROLE:
             return template.id
         if role == Qt.ItemDataRole.DisplayRole:
@@ -100,7 +86,7 @@ class OrgTemplatesModel(QAbstractTableModel):
         return None
 
     def row_of(self, template_id: str) -> int:
-        return next((i for i, t in enumerate(self.templates) if t.id == template_id), -1)
+        return next((i for i, t in enumerate(self.rows) if t.id == template_id), -1)
 
 
 class OrgTemplatesPage(QWidget):
@@ -219,10 +205,10 @@ class OrgTemplatesPage(QWidget):
 
     def current(self) -> OrgTemplateOut | None:
         row = self.table.currentIndex().row()
-        return self.model.templates[row] if 0 <= row < len(self.model.templates) else None
+        return self.model.row_at(row)
 
     def _show(self, row: int) -> None:
-        template = self.model.templates[row] if 0 <= row < len(self.model.templates) else None
+        template = self.model.row_at(row)
         self._editing = template.id if template is not None else None
         self.title.setText(template.title if template else "")
         self.purpose.setCurrentIndex(max(0, self.purpose.findData(template.purpose if template else "answer")))

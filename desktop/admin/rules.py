@@ -159,7 +159,7 @@ class AutoRulesPage(QWidget):
 
     def current(self) -> AutoRuleOut | None:
         row = self.table.currentIndex().row()
-        return self.model.rules[row] if 0 <= row < len(self.model.rules) else None
+        return self.model.row_at(row)
 
     def _selected(self) -> None:
         rule = self.current()

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.admin.online import AdminOps
+from desktop.admin.table import RowsTableModel
 from desktop.dialogs.common import ok_cancel
 from desktop.labels import absence_reason_name, role_name
 from offline_cache.admin import cached_staff
@@ -61,12 +62,14 @@ def roles_text(roles: list[Role] | frozenset[Role]) -> str:
     return ", ".join(role_name(r) for r in ROLE_ORDER if r in roles)
 
 
-class StaffTableModel(QAbstractTableModel):
+class StaffTableModel(RowsTableModel[StaffRow]):
     """The staff table: plain text (names come from outside), deactivated members greyed."""
+
+    HEADERS = HEADERS
+    CONTEXT = "AdminStaff"
 
     def __init__(self, zone: ZoneInfo, clock: Callable[[], datetime], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[StaffRow] = []
         self._names: dict[str, str] = {}
         self._zone, self._clock = zone, clock
 
@@ -74,18 +77,6 @@ class StaffTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows, self._names = rows, names
         self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(HEADERS):
-            return _t(HEADERS[section])
-        return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
@@ -306,7 +297,7 @@ class StaffPage(QWidget):
 
     def current(self) -> StaffRow | None:
         row = self.table.currentIndex().row()
-        return self.model.rows[row] if 0 <= row < len(self.model.rows) else None
+        return self.model.row_at(row)
 
     def current_id(self) -> str:
         current = self.current()
