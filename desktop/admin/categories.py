@@ -9,24 +9,21 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.admin.online import AdminOps
 from desktop.admin.staff import action_button
-from desktop.admin.table import RowsTableModel
+from desktop.admin.table import RowsTableModel, rows_view
 from desktop.dialogs.common import ok_cancel
 from offline_cache.admin import CachedCategory, cached_categories
 from offline_cache.contract.admin import CategoryChangeRequest, NewCategoryRequest
@@ -198,16 +195,7 @@ class CategoriesPage(QWidget):
         self.confirm: QMessageBox | None = None
         layout = QVBoxLayout(self)
         self.model = CategoryTableModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("adminCategoryTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table = rows_view("adminCategoryTable", self.model, stretch=0)
         self.table.activated.connect(lambda _i: self.open_edit())  # Enter or a double click
         layout.addWidget(self.table, 1)
         note = QLabel(_t(APPLIES_LATER) + " " + _t("Сроки: стандартный — 30 дн., ускоренный — 10, фаст-трек 1 "

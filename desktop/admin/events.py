@@ -8,10 +8,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop.admin.online import AdminOps
-from desktop.admin.table import RowsTableModel
+from desktop.admin.table import RowsTableModel, rows_view
 from desktop.clock import utc_label, zone_time
 from offline_cache.admin import admin_audit_lines
 from offline_cache.contract.admin import AdminEventOut
@@ -71,15 +71,7 @@ class EventsPage(QWidget):
         self.source.setWordWrap(True)
         layout.addWidget(self.source)
         self.model = EventTableModel(zone, self)
-        self.table = QTableView()
-        self.table.setObjectName("adminEventsTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table = rows_view("adminEventsTable", self.model, stretch=2, single=False)
         layout.addWidget(self.table, 1)
         self.show_local()
 

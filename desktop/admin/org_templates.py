@@ -15,23 +15,20 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.admin.rules import offline_text
 from desktop.admin.rules_models import ID_ROLE, action_button
-from desktop.admin.table import Index, RowsTableModel
+from desktop.admin.table import Index, RowsTableModel, banner, rows_view
 from desktop.dialogs.reject import cached_grounds
 from offline_cache.admin_rules import AdminApi, cached_templates
 from offline_cache.client import PlatformClient
@@ -101,25 +98,12 @@ class OrgTemplatesPage(QWidget):
         self._busy = False
         self._editing: str | None = None
         layout = QVBoxLayout(self)
-        self.banner = QLabel()
-        self.banner.setObjectName("templatesOffline")
-        self.banner.setTextFormat(Qt.TextFormat.PlainText)
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background: #fff4e5; color: #6b3d00; padding: 6px;")
+        self.banner = banner("templatesOffline")
         layout.addWidget(self.banner)
         split = QHBoxLayout()
         left = QVBoxLayout()
         self.model = OrgTemplatesModel(zone, self)
-        self.table = QTableView()
-        self.table.setObjectName("orgTemplatesTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table = rows_view("orgTemplatesTable", self.model, stretch=0)
         left.addWidget(self.table, 1)
         self.show_retired = QCheckBox(_t("Показывать шаблоны в а&рхиве"))
         self.show_retired.setObjectName("orgShowRetired")

@@ -11,23 +11,20 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.admin.online import AdminOps
-from desktop.admin.table import RowsTableModel
+from desktop.admin.table import RowsTableModel, rows_view
 from desktop.dialogs.common import ok_cancel
 from desktop.labels import absence_reason_name, role_name
 from offline_cache.admin import cached_staff
@@ -242,16 +239,7 @@ class StaffPage(QWidget):
         self.confirm: QMessageBox | None = None
         layout = QVBoxLayout(self)
         self.model = StaffTableModel(zone, clock, self)
-        self.table = QTableView()
-        self.table.setObjectName("adminStaffTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table = rows_view("adminStaffTable", self.model, stretch=4)
         self.table.activated.connect(lambda _i: self.open_roles())  # Enter or a double click
         layout.addWidget(self.table, 1)
         row = QHBoxLayout()

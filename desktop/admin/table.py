@@ -1,13 +1,23 @@
-"""``RowsTableModel``: a flat, read-only table of one Python object per row with fixed, translated headers."""
+"""The admin tabs' tables: ``RowsTableModel`` (one object per row, fixed translated headers), its view, the banner."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView
 
 RowT = TypeVar("RowT")
 Index = QModelIndex | QPersistentModelIndex
+#: A tab's own read-only banner (amber); the admin window's shared one is red.
+OFFLINE_STYLE = "background: #fff4e5; color: #6b3d00; padding: 6px;"
 
 
 class RowsTableModel(QAbstractTableModel, Generic[RowT]):
@@ -42,3 +52,33 @@ class RowsTableModel(QAbstractTableModel, Generic[RowT]):
                 and 0 <= section < len(self.HEADERS):
             return self.header_text(section, QCoreApplication.translate(self.CONTEXT, self.HEADERS[section]))
         return None
+
+
+def rows_view(name: str, model: QAbstractItemModel, *, stretch: int | None = None, single: bool = True,
+              word_wrap: bool = True) -> QTableView:
+    """A read-only table selecting whole rows; columns fit their contents, ``stretch`` takes what is left."""
+    table = QTableView()
+    table.setObjectName(name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    if single:
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    if not word_wrap:
+        table.setWordWrap(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    if stretch is not None:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+def banner(name: str, style: str = OFFLINE_STYLE) -> QLabel:
+    """A wrapped plain-text banner (its text quotes the platform's reason, which is not ours to render)."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setStyleSheet(style)
+    return label

@@ -28,6 +28,7 @@ from desktop.admin.online import AdminOps
 from desktop.admin.org_templates import OrgTemplatesPage
 from desktop.admin.rules import AutoRulesPage
 from desktop.admin.staff import StaffPage
+from desktop.admin.table import banner
 from desktop.session import Session
 from offline_cache.domain.model import Role
 
@@ -62,11 +63,8 @@ class AdminWindow(QDialog):
         me = session.me
         self.ops = AdminOps(session.worker, user_id=me.user.id, offline_reason=session.offline_reason, parent=self)
         layout = QVBoxLayout(self)
-        self.banner = QLabel()
-        self.banner.setObjectName("adminOfflineBanner")
-        self.banner.setTextFormat(Qt.TextFormat.PlainText)
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background: #fdecea; color: #8e1b1b; padding: 6px; font-weight: 600;")
+        self.banner = banner("adminOfflineBanner",
+                             "background: #fdecea; color: #8e1b1b; padding: 6px; font-weight: 600;")
         layout.addWidget(self.banner)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("adminTabs")
