@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.admin.online import AdminOps
-from desktop.admin.staff import action_button
-from desktop.admin.table import RowsTableModel, rows_view
+from desktop.admin.table import RowsTableModel, action_button, rows_view
 from desktop.dialogs.common import ok_cancel
 from offline_cache.admin import CachedCategory, cached_categories
 from offline_cache.contract.admin import CategoryChangeRequest, NewCategoryRequest

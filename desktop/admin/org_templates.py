@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.admin.rules import offline_text
-from desktop.admin.rules_models import ID_ROLE, action_button
-from desktop.admin.table import Index, RowsTableModel, banner, rows_view
+from desktop.admin.rules_models import ID_ROLE
+from desktop.admin.table import Index, RowsTableModel, action_button, banner, rows_view, select_or_first
 from desktop.dialogs.reject import cached_grounds
 from offline_cache.admin_rules import AdminApi, cached_templates
 from offline_cache.client import PlatformClient
@@ -174,14 +174,7 @@ class OrgTemplatesPage(QWidget):
         chosen = select or self.current_id()
         templates = [t for t in found if self.show_retired.isChecked() or not t.retired]
         self.model.set_templates(templates, self._names)
-        row = self.model.row_of(chosen) if chosen else -1
-        if row < 0 and templates:
-            row = 0
-        if row >= 0:
-            self.table.selectionModel().setCurrentIndex(
-                self.model.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows)
-        self._show(row)
+        self._show(select_or_first(self.table, self.model.row_of(chosen) if chosen else -1))
 
     def current_id(self) -> str:
         index = self.table.currentIndex()

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.admin.rule_dialog import RuleDialog
-from desktop.admin.rules_models import ID_ROLE, PreviewModel, RulesModel, action_button, categories_text, names_of
-from desktop.admin.table import banner, rows_view
+from desktop.admin.rules_models import ID_ROLE, PreviewModel, RulesModel, categories_text, names_of
+from desktop.admin.table import action_button, banner, rows_view, select_or_first
 from offline_cache.admin_rules import AdminApi, PreviewRow, cached_rules, domain_rules, month_preview, rule_context
 from offline_cache.client import PlatformClient
 from offline_cache.contract.admin_rules import AutoRuleIn, AutoRuleOut, rule_to_domain
@@ -126,13 +126,7 @@ class AutoRulesPage(QWidget):
         chosen = select or self.current_id()
         self.ctx = rule_context(self._reader, self._clock())
         self.model.set_rules(rules, conflicts(domain_rules(rules), self.ctx), self.ctx)
-        row = self.model.row_of(chosen) if chosen else -1
-        if row < 0 and rules:
-            row = 0
-        if row >= 0:
-            self.table.selectionModel().setCurrentIndex(
-                self.model.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows)
+        select_or_first(self.table, self.model.row_of(chosen) if chosen else -1)
         self._selected()
 
     def current_id(self) -> str:

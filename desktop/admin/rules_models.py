@@ -8,8 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QColor, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QPushButton
+from PySide6.QtGui import QColor
 
 from desktop.admin.table import Index, RowsTableModel
 from offline_cache.admin_rules import PreviewRow
@@ -126,18 +125,6 @@ class PreviewModel(RowsTableModel[PreviewRow]):
 
 def _zone_label(zone: ZoneInfo) -> str:
     return _t("время {z}").format(z=zone.key)
-
-
-def action_button(row: QHBoxLayout, name: str, text: str, keys: str, slot: Callable[[], object]) -> QPushButton:
-    """A push button with its shortcut shown in the tooltip (every action has one)."""
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setShortcut(QKeySequence(keys))
-    button.setToolTip(QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText))
-    button.setAutoDefault(False)
-    button.clicked.connect(lambda: slot())
-    row.addWidget(button)
-    return button
 
 
 def names_of(rules: Sequence[AutoRuleOut]) -> dict[str, str]:

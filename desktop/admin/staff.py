@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -18,13 +18,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.admin.online import AdminOps
-from desktop.admin.table import RowsTableModel, rows_view
+from desktop.admin.table import RowsTableModel, action_button, rows_view
 from desktop.dialogs.common import ok_cancel
 from desktop.labels import absence_reason_name, role_name
 from offline_cache.admin import cached_staff
@@ -395,14 +394,3 @@ class StaffPage(QWidget):
 
     def _failed(self, reason: str) -> None:
         self._say(reason, True)
-
-
-def action_button(row: QHBoxLayout, name: str, text: str, keys: str, slot: Callable[[], object]) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setShortcut(QKeySequence(keys))
-    button.setToolTip(QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText))
-    button.setAutoDefault(False)
-    button.clicked.connect(lambda: slot())
-    row.addWidget(button)
-    return button
