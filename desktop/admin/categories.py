@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.admin.online import AdminOps
-from desktop.admin.table import RowsTableModel, action_button, rows_view
+from desktop.admin.table import RowsTableModel, action_button, confirm, rows_view
 from desktop.dialogs.common import ok_cancel
 from offline_cache.admin import CachedCategory, cached_categories
 from offline_cache.contract.admin import CategoryChangeRequest, NewCategoryRequest
@@ -303,16 +303,8 @@ class CategoriesPage(QWidget):
                   "сохранят категорию и сроки.").format(name=current.name)
         if subs:
             text += " " + _t("Вместе с ней — подкатегории: {n}.").format(n=len(subs))
-        box = QMessageBox(QMessageBox.Icon.Question, _t("Вывод категории из употребления"), text,
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
-        box.setObjectName("retireConfirm")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.button(QMessageBox.StandardButton.Yes).setText(_t("Вывести"))
-        box.button(QMessageBox.StandardButton.Cancel).setText(_t("Отмена"))
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.accepted.connect(lambda: self._retire(current))
-        self.confirm = box
-        box.open()
+        self.confirm = confirm(self, "retireConfirm", _t("Вывод категории из употребления"), text, _t("Вывести"),
+                               lambda: self._retire(current))
 
     def _retire(self, category: CachedCategory) -> None:
         self._ops.call(lambda client: client.retire_category(category.code), self._retired, self._failed,

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.admin.online import AdminOps
-from desktop.admin.table import RowsTableModel, action_button, rows_view
+from desktop.admin.table import RowsTableModel, action_button, confirm, rows_view
 from desktop.dialogs.common import ok_cancel
 from desktop.labels import absence_reason_name, role_name
 from offline_cache.admin import cached_staff
@@ -369,16 +369,8 @@ class StaffPage(QWidget):
                                 ).format(n=preview.open_items, nums=shown)
         else:
             text += "\n\n" + _t("Сообщений в работе нет.")
-        box = QMessageBox(QMessageBox.Icon.Question, _t("Отключение сотрудника"), text,
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
-        box.setObjectName("deactivateConfirm")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.button(QMessageBox.StandardButton.Yes).setText(_t("Отключить"))
-        box.button(QMessageBox.StandardButton.Cancel).setText(_t("Отмена"))
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.accepted.connect(lambda: self._deactivate(member))
-        self.confirm = box
-        box.open()
+        self.confirm = confirm(self, "deactivateConfirm", _t("Отключение сотрудника"), text, _t("Отключить"),
+                               lambda: self._deactivate(member))
 
     def _deactivate(self, member: StaffOut) -> None:
         self._say(_t("Отключаем…"), False)

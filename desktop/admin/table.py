@@ -15,7 +15,16 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
 
 RowT = TypeVar("RowT")
 Index = QModelIndex | QPersistentModelIndex
@@ -109,3 +118,17 @@ def select_or_first(table: QTableView, row: int) -> int:
             model.index(row, 0),
             QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
     return row
+
+
+def confirm(parent: QWidget, name: str, title: str, text: str, yes: str, on_yes: Callable[[], object]) -> QMessageBox:
+    """Opens a plain-text question whose default is «Отмена» (Enter must not do the irreversible thing)."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, parent)
+    box.setObjectName(name)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.button(QMessageBox.StandardButton.Yes).setText(yes)
+    box.button(QMessageBox.StandardButton.Cancel).setText(QCoreApplication.translate("Admin", "Отмена"))
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.accepted.connect(lambda: on_yes())
+    box.open()
+    return box
