@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.admin.online import AdminOps
-from desktop.admin.table import RowsTableModel, action_button, confirm, rows_view
+from desktop.admin.table import RowsTableModel, confirm, rows_view
 from desktop.dialogs.common import ok_cancel
+from desktop.widgets import action_button
 from offline_cache.admin import CachedCategory, cached_categories
 from offline_cache.contract.admin import CategoryChangeRequest, NewCategoryRequest
 from offline_cache.contract.models import CategoryOut

@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
 
 from desktop.admin.rules import offline_text
 from desktop.admin.rules_models import ID_ROLE
-from desktop.admin.table import Index, RowsTableModel, action_button, banner, rows_view, select_or_first
+from desktop.admin.table import Index, RowsTableModel, banner, rows_view
 from desktop.dialogs.reject import cached_grounds
+from desktop.widgets import action_button, select_or_first
 from offline_cache.admin_rules import AdminApi, cached_templates
 from offline_cache.client import PlatformClient
 from offline_cache.contract.admin_rules import OrgTemplateIn, OrgTemplateOut

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from desktop.admin.rule_dialog import RuleDialog
 from desktop.admin.rules_models import ID_ROLE, PreviewModel, RulesModel, categories_text, names_of
-from desktop.admin.table import action_button, banner, rows_view, select_or_first
+from desktop.admin.table import banner, rows_view
+from desktop.widgets import action_button, select_or_first
 from offline_cache.admin_rules import AdminApi, PreviewRow, cached_rules, domain_rules, month_preview, rule_context
 from offline_cache.client import PlatformClient
 from offline_cache.contract.admin_rules import AutoRuleIn, AutoRuleOut, rule_to_domain

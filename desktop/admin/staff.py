@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.admin.online import AdminOps
-from desktop.admin.table import RowsTableModel, action_button, confirm, rows_view
+from desktop.admin.table import RowsTableModel, confirm, rows_view
 from desktop.dialogs.common import ok_cancel
 from desktop.labels import absence_reason_name, role_name
+from desktop.widgets import action_button
 from offline_cache.admin import cached_staff
 from offline_cache.contract.admin import AdminStaffOut, DeactivationPreview, DeactivationResult, NewStaffRequest
 from offline_cache.contract.models import StaffOut

@@ -1,4 +1,4 @@
-"""The admin tabs' parts: ``RowsTableModel`` (one object per row, fixed headers), its view, banner, buttons."""
+"""The admin tabs' parts: ``RowsTableModel`` (one object per row, fixed headers), its view, banner, question."""
 
 from __future__ import annotations
 
@@ -9,19 +9,15 @@ from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
     QCoreApplication,
-    QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
-    QPushButton,
     QTableView,
     QWidget,
 )
@@ -94,30 +90,6 @@ def banner(name: str, style: str = OFFLINE_STYLE) -> QLabel:
     label.setWordWrap(True)
     label.setStyleSheet(style)
     return label
-
-
-def action_button(row: QHBoxLayout, name: str, text: str, keys: str, slot: Callable[[], object]) -> QPushButton:
-    """A push button with its shortcut shown in the tooltip (every action has one)."""
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setShortcut(QKeySequence(keys))
-    button.setToolTip(QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText))
-    button.setAutoDefault(False)
-    button.clicked.connect(lambda: slot())
-    row.addWidget(button)
-    return button
-
-
-def select_or_first(table: QTableView, row: int) -> int:
-    """Makes ``row`` (when -1: the first row, if any) current and selected as a whole; returns it, -1 for none."""
-    model = table.model()
-    if row < 0 and model.rowCount() > 0:
-        row = 0
-    if row >= 0:
-        table.selectionModel().setCurrentIndex(
-            model.index(row, 0),
-            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-    return row
 
 
 def confirm(parent: QWidget, name: str, title: str, text: str, yes: str, on_yes: Callable[[], object]) -> QMessageBox:
