@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.admin.online import AdminOps
-from desktop.admin.table import RowsTableModel, confirm, rows_view
+from desktop.admin.table import PROBLEM_STYLE, RowsTableModel, confirm, plain_label, rows_view
 from desktop.dialogs.common import ok_cancel
 from desktop.widgets import action_button
 from offline_cache.admin import CachedCategory, cached_categories
@@ -132,11 +132,7 @@ class CategoryDialog(QDialog):
         note.setWordWrap(True)
         note.setStyleSheet("color: #1a3a6b;")
         layout.addWidget(note)
-        self.problem = QLabel()
-        self.problem.setObjectName("categoryProblem")
-        self.problem.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #c62828;")
+        self.problem = plain_label("categoryProblem", PROBLEM_STYLE)
         layout.addWidget(self.problem)
         buttons, self.ok = ok_cancel(_t("Сохранить"), self.accept, self.reject)
         layout.addWidget(buttons)

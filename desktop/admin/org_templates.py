@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop.admin.rules import offline_text
 from desktop.admin.rules_models import ID_ROLE
-from desktop.admin.table import Index, RowsTableModel, banner, rows_view
+from desktop.admin.table import OFFLINE_STYLE, Index, RowsTableModel, plain_label, rows_view
 from desktop.dialogs.reject import cached_grounds
 from desktop.widgets import action_button, select_or_first
 from offline_cache.admin_rules import AdminApi, cached_templates
@@ -99,7 +99,7 @@ class OrgTemplatesPage(QWidget):
         self._busy = False
         self._editing: str | None = None
         layout = QVBoxLayout(self)
-        self.banner = banner("templatesOffline")
+        self.banner = plain_label("templatesOffline", OFFLINE_STYLE)
         layout.addWidget(self.banner)
         split = QHBoxLayout()
         left = QVBoxLayout()

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from desktop.admin.rule_dialog import RuleDialog
 from desktop.admin.rules_models import ID_ROLE, PreviewModel, RulesModel, categories_text, names_of
-from desktop.admin.table import banner, rows_view
+from desktop.admin.table import OFFLINE_STYLE, plain_label, rows_view
 from desktop.widgets import action_button, select_or_first
 from offline_cache.admin_rules import AdminApi, PreviewRow, cached_rules, domain_rules, month_preview, rule_context
 from offline_cache.client import PlatformClient
@@ -66,7 +66,7 @@ class AutoRulesPage(QWidget):
         self.confirm: QMessageBox | None = None
         self._busy = False
         layout = QVBoxLayout(self)
-        self.banner = banner("rulesOffline")
+        self.banner = plain_label("rulesOffline", OFFLINE_STYLE)
         layout.addWidget(self.banner)
         intro = QLabel(_t("Новое сообщение забирает первое подходящее правило сверху; остальные — координатору."))
         intro.setStyleSheet("color: palette(mid);")
@@ -80,10 +80,7 @@ class AutoRulesPage(QWidget):
         above_layout = QVBoxLayout(above)
         above_layout.setContentsMargins(0, 0, 0, 0)
         above_layout.addWidget(self.table, 1)
-        self.problems = QLabel()  # the selected rule's conflicts in full (the column is cut short)
-        self.problems.setObjectName("rulesProblems")
-        self.problems.setTextFormat(Qt.TextFormat.PlainText)
-        self.problems.setWordWrap(True)
+        self.problems = plain_label("rulesProblems")  # the selected rule's conflicts in full (the column is cut short)
         above_layout.addWidget(self.problems)
         split.addWidget(above)
         below = QWidget()

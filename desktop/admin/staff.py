@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.admin.online import AdminOps
-from desktop.admin.table import RowsTableModel, confirm, rows_view
+from desktop.admin.table import PROBLEM_STYLE, RowsTableModel, confirm, plain_label, rows_view
 from desktop.dialogs.common import ok_cancel
 from desktop.labels import absence_reason_name, role_name
 from desktop.widgets import action_button
@@ -166,7 +166,7 @@ class AddStaffDialog(QDialog):
         self.problem = QLabel()
         self.problem.setObjectName("staffProblem")
         self.problem.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem.setStyleSheet("color: #c62828;")
+        self.problem.setStyleSheet(PROBLEM_STYLE)
         layout.addWidget(self.problem)
         buttons, self.ok = ok_cancel(_t("Добавить"), self.accept, self.reject)
         layout.addWidget(buttons)
@@ -206,11 +206,7 @@ class RolesDialog(QDialog):
         layout = QVBoxLayout(self)
         self.roles = RolesBox(member.roles)
         layout.addWidget(self.roles)
-        self.problem = QLabel()
-        self.problem.setObjectName("rolesProblem")
-        self.problem.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #c62828;")
+        self.problem = plain_label("rolesProblem", PROBLEM_STYLE)
         layout.addWidget(self.problem)
         buttons, self.ok = ok_cancel(_t("Сохранить"), self.accept, self.reject)
         layout.addWidget(buttons)

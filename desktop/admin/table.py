@@ -1,4 +1,4 @@
-"""The admin tabs' parts: ``RowsTableModel`` (one object per row, fixed headers), its view, banner, question."""
+"""The admin tabs' parts: ``RowsTableModel`` (one object per row, fixed headers), its view, labels, question."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ RowT = TypeVar("RowT")
 Index = QModelIndex | QPersistentModelIndex
 #: A tab's own read-only banner (amber); the admin window's shared one is red.
 OFFLINE_STYLE = "background: #fff4e5; color: #6b3d00; padding: 6px;"
+#: Why a dialog's form cannot be saved yet.
+PROBLEM_STYLE = "color: #c62828;"
 
 
 class RowsTableModel(QAbstractTableModel, Generic[RowT]):
@@ -82,13 +84,14 @@ def rows_view(name: str, model: QAbstractItemModel, *, stretch: int | None = Non
     return table
 
 
-def banner(name: str, style: str = OFFLINE_STYLE) -> QLabel:
-    """A wrapped plain-text banner (its text quotes the platform's reason, which is not ours to render)."""
+def plain_label(name: str, style: str = "") -> QLabel:
+    """A wrapped plain-text label: what it shows quotes names and the platform's reasons, never ours to render."""
     label = QLabel()
     label.setObjectName(name)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
-    label.setStyleSheet(style)
+    if style:
+        label.setStyleSheet(style)
     return label
 
 
