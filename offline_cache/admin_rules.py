@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from offline_cache.admin import ADMIN_ACTION_NAMES
-from offline_cache.client import PlatformClient
+from offline_cache.client import PlatformClient, _seg  # the client's own quoting of a path segment
 from offline_cache.contract.admin_rules import (
     AutoRuleIn,
     AutoRuleOrder,
@@ -84,13 +84,6 @@ class AdminApi:
         verb = "retire" if retired else "restore"
         return self.client._call("POST", f"{ADMIN}/templates/{_seg(template_id)}/{verb}", OrgTemplateOut,
                                  retry="all")  # retiring twice is retiring once
-
-
-
-def _seg(value: str) -> str:
-    import urllib.parse
-
-    return urllib.parse.quote(value, safe="")
 
 
 # --- the cache ------------------------------------------------------------------------------

@@ -49,14 +49,6 @@ class Watched:
     at: datetime
 
 
-def _plural(n: int, one: str, few: str, many: str) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
-
-
 def summary_text(due_today: int, overdue: int) -> str:
     """«Сегодня срок у 4, просрочено 2»; «Сегодня сроков нет, просроченных нет»."""
     today = f"сегодня срок у {due_today}" if due_today else "сегодня сроков нет"

@@ -87,6 +87,16 @@ def _describe(rule: AutoRuleOut | AutoRuleIn) -> str:
     return f"«{rule.name}»: категории {', '.join(rule.category_codes)}{where} → {target}"
 
 
+def _place(platform: Platform, actor: Actor, rules: list[AutoRuleOut], rule: AutoRuleOut, at: int, now: datetime,
+           action: str) -> AutoRuleOut:
+    """Insert ``rule`` at ``at``, check it among the others, store the renumbered list and log ``action``."""
+    rules.insert(at, rule)
+    _check(platform, actor.org_id, rules, rule, now)
+    placed = _write_all(platform.store, actor.org_id, rules)
+    record_event(platform, actor, action, rule.id, f"Правило №{at + 1} {_describe(rule)}")
+    return placed[at]
+
+
 def create_rule(platform: Platform, user: StaffMember, req: AutoRuleIn) -> AutoRuleOut:
     actor = require_admin(platform, user)
     now = platform.clock.now()
@@ -97,12 +107,7 @@ def create_rule(platform: Platform, user: StaffMember, req: AutoRuleIn) -> AutoR
         rule = AutoRuleOut(id=platform._new_id("rule"), position=0, updated_at=now, updated_by=user.id,
                            **req.model_dump(exclude={"position", "base_version"}))
         at = len(rules) if req.position is None else min(req.position, len(rules))
-        rules.insert(at, rule)
-        _check(platform, actor.org_id, rules, rule, now)
-        placed = _write_all(platform.store, actor.org_id, rules)
-        record_event(platform, actor, "auto_rule_created", rule.id,
-                      f"Правило №{at + 1} {_describe(rule)}")
-        return placed[at]
+        return _place(platform, actor, rules, rule, at, now, "auto_rule_created")
 
 
 def update_rule(platform: Platform, user: StaffMember, rule_id: str, req: AutoRuleIn) -> AutoRuleOut:
@@ -120,12 +125,7 @@ def update_rule(platform: Platform, user: StaffMember, rule_id: str, req: AutoRu
         rule = AutoRuleOut(id=old.id, position=0, version=old.version + 1, updated_at=now, updated_by=user.id,
                            **req.model_dump(exclude={"position", "base_version"}))
         at = at if req.position is None else min(req.position, len(rules))
-        rules.insert(at, rule)
-        _check(platform, actor.org_id, rules, rule, now)
-        placed = _write_all(platform.store, actor.org_id, rules)
-        record_event(platform, actor, "auto_rule_updated", rule.id,
-                      f"Правило №{at + 1} {_describe(rule)}")
-        return placed[at]
+        return _place(platform, actor, rules, rule, at, now, "auto_rule_updated")
 
 
 def delete_rule(platform: Platform, user: StaffMember, rule_id: str) -> list[AutoRuleOut]:

@@ -6,27 +6,25 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.admin.online import AdminOps
-from desktop.admin.staff import action_button
+from desktop.admin.table import PROBLEM_STYLE, RowsTableModel, confirm, plain_label, rows_view
 from desktop.dialogs.common import ok_cancel
+from desktop.widgets import action_button
 from offline_cache.admin import CachedCategory, cached_categories
 from offline_cache.contract.admin import CategoryChangeRequest, NewCategoryRequest
 from offline_cache.contract.models import CategoryOut
@@ -61,29 +59,16 @@ def _ordered(categories: list[CachedCategory]) -> list[CachedCategory]:
     return result + [c for c in categories if c.code not in known]  # an orphan still shows
 
 
-class CategoryTableModel(QAbstractTableModel):
+class CategoryTableModel(RowsTableModel[CachedCategory]):
     """Categories with subcategories indented under them; retired ones greyed."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[CachedCategory] = []
+    HEADERS = HEADERS
+    CONTEXT = "AdminCategories"
 
     def set_rows(self, rows: list[CachedCategory]) -> None:
         self.beginResetModel()
         self.rows = _ordered(rows)
         self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(HEADERS):
-            return _t(HEADERS[section])
-        return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
@@ -147,11 +132,7 @@ class CategoryDialog(QDialog):
         note.setWordWrap(True)
         note.setStyleSheet("color: #1a3a6b;")
         layout.addWidget(note)
-        self.problem = QLabel()
-        self.problem.setObjectName("categoryProblem")
-        self.problem.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #c62828;")
+        self.problem = plain_label("categoryProblem", PROBLEM_STYLE)
         layout.addWidget(self.problem)
         buttons, self.ok = ok_cancel(_t("Сохранить"), self.accept, self.reject)
         layout.addWidget(buttons)
@@ -210,16 +191,7 @@ class CategoriesPage(QWidget):
         self.confirm: QMessageBox | None = None
         layout = QVBoxLayout(self)
         self.model = CategoryTableModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("adminCategoryTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table = rows_view("adminCategoryTable", self.model, stretch=0)
         self.table.activated.connect(lambda _i: self.open_edit())  # Enter or a double click
         layout.addWidget(self.table, 1)
         note = QLabel(_t(APPLIES_LATER) + " " + _t("Сроки: стандартный — 30 дн., ускоренный — 10, фаст-трек 1 "
@@ -261,7 +233,7 @@ class CategoriesPage(QWidget):
 
     def current(self) -> CachedCategory | None:
         row = self.table.currentIndex().row()
-        return self.model.rows[row] if 0 <= row < len(self.model.rows) else None
+        return self.model.row_at(row)
 
     def _enable(self) -> None:
         online, current = self._ops.online, self.current()
@@ -328,16 +300,8 @@ class CategoriesPage(QWidget):
                   "сохранят категорию и сроки.").format(name=current.name)
         if subs:
             text += " " + _t("Вместе с ней — подкатегории: {n}.").format(n=len(subs))
-        box = QMessageBox(QMessageBox.Icon.Question, _t("Вывод категории из употребления"), text,
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
-        box.setObjectName("retireConfirm")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.button(QMessageBox.StandardButton.Yes).setText(_t("Вывести"))
-        box.button(QMessageBox.StandardButton.Cancel).setText(_t("Отмена"))
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.accepted.connect(lambda: self._retire(current))
-        self.confirm = box
-        box.open()
+        self.confirm = confirm(self, "retireConfirm", _t("Вывод категории из употребления"), text, _t("Вывести"),
+                               lambda: self._retire(current))
 
     def _retire(self, category: CachedCategory) -> None:
         self._ops.call(lambda client: client.retire_category(category.code), self._retired, self._failed,

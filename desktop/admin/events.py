@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop.admin.online import AdminOps
+from desktop.admin.table import RowsTableModel, rows_view
 from desktop.clock import utc_label, zone_time
 from offline_cache.admin import admin_audit_lines
 from offline_cache.contract.admin import AdminEventOut
@@ -30,12 +31,14 @@ class EventRow:
     summary: str
 
 
-class EventTableModel(QAbstractTableModel):
+class EventTableModel(RowsTableModel[EventRow]):
     """Administrative changes, newest first; times in the organisation's zone."""
+
+    HEADERS = HEADERS
+    CONTEXT = "AdminEvents"
 
     def __init__(self, zone: ZoneInfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[EventRow] = []
         self._zone = zone
 
     def set_rows(self, rows: list[EventRow]) -> None:
@@ -43,18 +46,8 @@ class EventTableModel(QAbstractTableModel):
         self.rows = rows
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(HEADERS):
-            title = _t(HEADERS[section])
-            return f"{title} ({utc_label(self._zone)})" if section == 0 else title
-        return None
+    def header_text(self, section: int, title: str) -> str:
+        return f"{title} ({utc_label(self._zone)})" if section == 0 else title
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
@@ -78,15 +71,7 @@ class EventsPage(QWidget):
         self.source.setWordWrap(True)
         layout.addWidget(self.source)
         self.model = EventTableModel(zone, self)
-        self.table = QTableView()
-        self.table.setObjectName("adminEventsTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table = rows_view("adminEventsTable", self.model, stretch=2, single=False)
         layout.addWidget(self.table, 1)
         self.show_local()
 

@@ -12,80 +12,64 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
-    QItemSelectionModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.admin.rules import offline_text
-from desktop.admin.rules_models import ID_ROLE, action_button
+from desktop.admin.rules_models import ID_ROLE
+from desktop.admin.table import OFFLINE_STYLE, Index, RowsTableModel, plain_label, rows_view
 from desktop.dialogs.reject import cached_grounds
+from desktop.widgets import action_button, select_or_first
 from offline_cache.admin_rules import AdminApi, cached_templates
 from offline_cache.client import PlatformClient
 from offline_cache.contract.admin_rules import OrgTemplateIn, OrgTemplateOut
 from offline_cache.store.cache import Cache
 from offline_cache.templates import PURPOSE_LABELS, Purpose
 
-Index = QModelIndex | QPersistentModelIndex
-
 
 def _t(text: str) -> str:
     return QCoreApplication.translate("OrgTemplates", text)
 
 
-class OrgTemplatesModel(QAbstractTableModel):
+class OrgTemplatesModel(RowsTableModel[OrgTemplateOut]):
     """The organisation's templates, retired ones last and greyed."""
 
     HEADERS = ("Название", "Назначение", "Категория", "Версия", "Состояние", "Изменён")
+    CONTEXT = "OrgTemplates"
 
     def __init__(self, zone: ZoneInfo, parent: Any = None) -> None:
         super().__init__(parent)
         self.zone = zone
-        self.templates: list[OrgTemplateOut] = []
         self.category_names: dict[str, str] = {}
 
     def set_templates(self, templates: Sequence[OrgTemplateOut], category_names: dict[str, str]) -> None:
         self.beginResetModel()
-        self.templates = sorted(templates, key=lambda t: (t.retired, t.title.casefold(), t.id))
+        self.rows = sorted(templates, key=lambda t: (t.retired, t.title.casefold(), t.id))
         self.category_names = category_names
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.templates)
+    @property
+    def templates(self) -> list[OrgTemplateOut]:
+        return self.rows
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.HEADERS):
-            label = _t(self.HEADERS[section])
-            return f"{label} ({self.zone.key})" if section == 5 else label
-        return None
+    def header_text(self, section: int, title: str) -> str:
+        return f"{title} ({self.zone.key})" if section == 5 else title
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.templates):
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
-        template, column = self.templates[index.row()], index.column()
+        template, column = self.rows[index.row()], index.column()
         if role == ID_ROLE:
             return template.id
         if role == Qt.ItemDataRole.DisplayRole:
@@ -100,7 +84,7 @@ class OrgTemplatesModel(QAbstractTableModel):
         return None
 
     def row_of(self, template_id: str) -> int:
-        return next((i for i, t in enumerate(self.templates) if t.id == template_id), -1)
+        return next((i for i, t in enumerate(self.rows) if t.id == template_id), -1)
 
 
 class OrgTemplatesPage(QWidget):
@@ -115,25 +99,12 @@ class OrgTemplatesPage(QWidget):
         self._busy = False
         self._editing: str | None = None
         layout = QVBoxLayout(self)
-        self.banner = QLabel()
-        self.banner.setObjectName("templatesOffline")
-        self.banner.setTextFormat(Qt.TextFormat.PlainText)
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background: #fff4e5; color: #6b3d00; padding: 6px;")
+        self.banner = plain_label("templatesOffline", OFFLINE_STYLE)
         layout.addWidget(self.banner)
         split = QHBoxLayout()
         left = QVBoxLayout()
         self.model = OrgTemplatesModel(zone, self)
-        self.table = QTableView()
-        self.table.setObjectName("orgTemplatesTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table = rows_view("orgTemplatesTable", self.model, stretch=0)
         left.addWidget(self.table, 1)
         self.show_retired = QCheckBox(_t("Показывать шаблоны в а&рхиве"))
         self.show_retired.setObjectName("orgShowRetired")
@@ -204,14 +175,7 @@ class OrgTemplatesPage(QWidget):
         chosen = select or self.current_id()
         templates = [t for t in found if self.show_retired.isChecked() or not t.retired]
         self.model.set_templates(templates, self._names)
-        row = self.model.row_of(chosen) if chosen else -1
-        if row < 0 and templates:
-            row = 0
-        if row >= 0:
-            self.table.selectionModel().setCurrentIndex(
-                self.model.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows)
-        self._show(row)
+        self._show(select_or_first(self.table, self.model.row_of(chosen) if chosen else -1))
 
     def current_id(self) -> str:
         index = self.table.currentIndex()
@@ -219,10 +183,10 @@ class OrgTemplatesPage(QWidget):
 
     def current(self) -> OrgTemplateOut | None:
         row = self.table.currentIndex().row()
-        return self.model.templates[row] if 0 <= row < len(self.model.templates) else None
+        return self.model.row_at(row)
 
     def _show(self, row: int) -> None:
-        template = self.model.templates[row] if 0 <= row < len(self.model.templates) else None
+        template = self.model.row_at(row)
         self._editing = template.id if template is not None else None
         self.title.setText(template.title if template else "")
         self.purpose.setCurrentIndex(max(0, self.purpose.findData(template.purpose if template else "answer")))

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.admin.table import plain_label
 from desktop.dialogs.common import ok_cancel
 from offline_cache.admin_rules import month_preview
 from offline_cache.contract.admin_rules import AutoRuleIn, AutoRuleOut, rule_to_domain
@@ -105,15 +106,9 @@ class RuleDialog(QDialog):
         self.enabled.setChecked(rule.enabled if rule else True)
         form.addRow(self.enabled)
         layout.addLayout(form)
-        self.problems = QLabel()
-        self.problems.setObjectName("ruleProblems")
-        self.problems.setTextFormat(Qt.TextFormat.PlainText)  # names come from the directory
-        self.problems.setWordWrap(True)
+        self.problems = plain_label("ruleProblems")  # names come from the directory
         layout.addWidget(self.problems)
-        self.catch = QLabel()
-        self.catch.setObjectName("ruleCatch")
-        self.catch.setTextFormat(Qt.TextFormat.PlainText)
-        self.catch.setWordWrap(True)
+        self.catch = plain_label("ruleCatch")
         layout.addWidget(self.catch)
         buttons, self.ok = ok_cancel(_t("Сохранить"), self.accept, self.reject)
         layout.addWidget(buttons)

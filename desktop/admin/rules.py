@@ -12,21 +12,21 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.admin.rule_dialog import RuleDialog
-from desktop.admin.rules_models import ID_ROLE, PreviewModel, RulesModel, action_button, categories_text, names_of
+from desktop.admin.rules_models import ID_ROLE, PreviewModel, RulesModel, categories_text, names_of
+from desktop.admin.table import OFFLINE_STYLE, plain_label, rows_view
+from desktop.widgets import action_button, select_or_first
 from offline_cache.admin_rules import AdminApi, PreviewRow, cached_rules, domain_rules, month_preview, rule_context
 from offline_cache.client import PlatformClient
 from offline_cache.contract.admin_rules import AutoRuleIn, AutoRuleOut, rule_to_domain
@@ -66,28 +66,21 @@ class AutoRulesPage(QWidget):
         self.confirm: QMessageBox | None = None
         self._busy = False
         layout = QVBoxLayout(self)
-        self.banner = QLabel()
-        self.banner.setObjectName("rulesOffline")
-        self.banner.setTextFormat(Qt.TextFormat.PlainText)
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background: #fff4e5; color: #6b3d00; padding: 6px;")
+        self.banner = plain_label("rulesOffline", OFFLINE_STYLE)
         layout.addWidget(self.banner)
         intro = QLabel(_t("Новое сообщение забирает первое подходящее правило сверху; остальные — координатору."))
         intro.setStyleSheet("color: palette(mid);")
         layout.addWidget(intro)
         split = QSplitter(Qt.Orientation.Vertical)
         self.model = RulesModel(self)
-        self.table = self._table("rulesTable", self.model)
+        self.table = rows_view("rulesTable", self.model, word_wrap=False)
         self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _i: self.open_edit())
         above = QWidget()
         above_layout = QVBoxLayout(above)
         above_layout.setContentsMargins(0, 0, 0, 0)
         above_layout.addWidget(self.table, 1)
-        self.problems = QLabel()  # the selected rule's conflicts in full (the column is cut short)
-        self.problems.setObjectName("rulesProblems")
-        self.problems.setTextFormat(Qt.TextFormat.PlainText)
-        self.problems.setWordWrap(True)
+        self.problems = plain_label("rulesProblems")  # the selected rule's conflicts in full (the column is cut short)
         above_layout.addWidget(self.problems)
         split.addWidget(above)
         below = QWidget()
@@ -98,7 +91,7 @@ class AutoRulesPage(QWidget):
         self.preview_title.setTextFormat(Qt.TextFormat.PlainText)
         below_layout.addWidget(self.preview_title)
         self.preview = PreviewModel(zone, self)
-        self.preview_table = self._table("rulesPreview", self.preview)
+        self.preview_table = rows_view("rulesPreview", self.preview, word_wrap=False)
         self.preview_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         below_layout.addWidget(self.preview_table)
         split.addWidget(below)
@@ -114,19 +107,6 @@ class AutoRulesPage(QWidget):
         self.table.selectionModel().currentRowChanged.connect(lambda _c, _p: self._selected())
         ops.onlineChanged.connect(lambda _on, _why: self._enable())
         self.show_cached()
-
-    @staticmethod
-    def _table(name: str, model: Any) -> QTableView:
-        table = QTableView()
-        table.setObjectName(name)
-        table.setModel(model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.verticalHeader().hide()
-        table.setWordWrap(False)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        return table
 
     # --- showing ----------------------------------------------------------------------------
 
@@ -144,13 +124,7 @@ class AutoRulesPage(QWidget):
         chosen = select or self.current_id()
         self.ctx = rule_context(self._reader, self._clock())
         self.model.set_rules(rules, conflicts(domain_rules(rules), self.ctx), self.ctx)
-        row = self.model.row_of(chosen) if chosen else -1
-        if row < 0 and rules:
-            row = 0
-        if row >= 0:
-            self.table.selectionModel().setCurrentIndex(
-                self.model.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows)
+        select_or_first(self.table, self.model.row_of(chosen) if chosen else -1)
         self._selected()
 
     def current_id(self) -> str:
@@ -159,7 +133,7 @@ class AutoRulesPage(QWidget):
 
     def current(self) -> AutoRuleOut | None:
         row = self.table.currentIndex().row()
-        return self.model.rules[row] if 0 <= row < len(self.model.rules) else None
+        return self.model.row_at(row)
 
     def _selected(self) -> None:
         rule = self.current()

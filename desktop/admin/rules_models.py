@@ -7,16 +7,15 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QPushButton
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QColor
 
+from desktop.admin.table import Index, RowsTableModel
 from offline_cache.admin_rules import PreviewRow
 from offline_cache.contract.admin_rules import AutoRuleOut
 from offline_cache.domain.auto_rules import Conflict, RuleContext, Severity
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-Index = QModelIndex | QPersistentModelIndex
 
 
 def _t(text: str) -> str:
@@ -35,41 +34,33 @@ def categories_text(codes: Sequence[str], ctx: RuleContext) -> str:
     return ", ".join(ctx.category_names.get(c, c) for c in codes)
 
 
-class RulesModel(QAbstractTableModel):
+class RulesModel(RowsTableModel[AutoRuleOut]):
     """The organisation's rules in the order they are tried, each with what is wrong with it."""
 
     HEADERS = ("№", "Правило", "Категории", "Адрес содержит", "Куда", "Замечания")
+    CONTEXT = "AutoRules"
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.rules: list[AutoRuleOut] = []
         self.problems: dict[str, list[Conflict]] = {}
         self.ctx: RuleContext | None = None
 
     def set_rules(self, rules: Sequence[AutoRuleOut], problems: Sequence[Conflict], ctx: RuleContext) -> None:
         self.beginResetModel()
-        self.rules, self.ctx = list(rules), ctx
+        self.rows, self.ctx = list(rules), ctx
         self.problems = {}
         for problem in problems:
             self.problems.setdefault(problem.rule_id, []).append(problem)
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.rules)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.HEADERS):
-            return _t(self.HEADERS[section])
-        return None
+    @property
+    def rules(self) -> list[AutoRuleOut]:
+        return self.rows
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rules) or self.ctx is None:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows) or self.ctx is None:
             return None
-        rule, column = self.rules[index.row()], index.column()
+        rule, column = self.rows[index.row()], index.column()
         problems = self.problems.get(rule.id, [])
         if role == ID_ROLE:
             return rule.id
@@ -89,18 +80,18 @@ class RulesModel(QAbstractTableModel):
         return None
 
     def row_of(self, rule_id: str) -> int:
-        return next((i for i, r in enumerate(self.rules) if r.id == rule_id), -1)
+        return next((i for i, r in enumerate(self.rows) if r.id == rule_id), -1)
 
 
-class PreviewModel(QAbstractTableModel):
+class PreviewModel(RowsTableModel[PreviewRow]):
     """Messages of the last month a rule would have taken, or that an earlier rule takes first."""
 
     HEADERS = ("Номер", "Зарегистрировано", "Категория", "Адрес", "Заберёт")
+    CONTEXT = "AutoRules"
 
     def __init__(self, zone: ZoneInfo, parent: Any = None) -> None:
         super().__init__(parent)
         self.zone = zone
-        self.rows: list[PreviewRow] = []
         self.names: Mapping[str, str] = {}
         self.rule_id: str | None = None
 
@@ -109,18 +100,8 @@ class PreviewModel(QAbstractTableModel):
         self.rows, self.rule_id, self.names = list(rows), rule_id, dict(names)
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.HEADERS):
-            label = _t(self.HEADERS[section])
-            return f"{label} ({_zone_label(self.zone)})" if section == 1 else label
-        return None
+    def header_text(self, section: int, title: str) -> str:
+        return f"{title} ({_zone_label(self.zone)})" if section == 1 else title
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
@@ -144,18 +125,6 @@ class PreviewModel(QAbstractTableModel):
 
 def _zone_label(zone: ZoneInfo) -> str:
     return _t("время {z}").format(z=zone.key)
-
-
-def action_button(row: QHBoxLayout, name: str, text: str, keys: str, slot: Callable[[], object]) -> QPushButton:
-    """A push button with its shortcut shown in the tooltip (every action has one)."""
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setShortcut(QKeySequence(keys))
-    button.setToolTip(QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText))
-    button.setAutoDefault(False)
-    button.clicked.connect(lambda: slot())
-    row.addWidget(button)
-    return button
 
 
 def names_of(rules: Sequence[AutoRuleOut]) -> dict[str, str]:

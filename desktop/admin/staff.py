@@ -8,27 +8,25 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.admin.online import AdminOps
+from desktop.admin.table import PROBLEM_STYLE, RowsTableModel, confirm, plain_label, rows_view
 from desktop.dialogs.common import ok_cancel
 from desktop.labels import absence_reason_name, role_name
+from desktop.widgets import action_button
 from offline_cache.admin import cached_staff
 from offline_cache.contract.admin import AdminStaffOut, DeactivationPreview, DeactivationResult, NewStaffRequest
 from offline_cache.contract.models import StaffOut
@@ -61,12 +59,14 @@ def roles_text(roles: list[Role] | frozenset[Role]) -> str:
     return ", ".join(role_name(r) for r in ROLE_ORDER if r in roles)
 
 
-class StaffTableModel(QAbstractTableModel):
+class StaffTableModel(RowsTableModel[StaffRow]):
     """The staff table: plain text (names come from outside), deactivated members greyed."""
+
+    HEADERS = HEADERS
+    CONTEXT = "AdminStaff"
 
     def __init__(self, zone: ZoneInfo, clock: Callable[[], datetime], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[StaffRow] = []
         self._names: dict[str, str] = {}
         self._zone, self._clock = zone, clock
 
@@ -74,18 +74,6 @@ class StaffTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows, self._names = rows, names
         self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(HEADERS):
-            return _t(HEADERS[section])
-        return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
@@ -178,7 +166,7 @@ class AddStaffDialog(QDialog):
         self.problem = QLabel()
         self.problem.setObjectName("staffProblem")
         self.problem.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem.setStyleSheet("color: #c62828;")
+        self.problem.setStyleSheet(PROBLEM_STYLE)
         layout.addWidget(self.problem)
         buttons, self.ok = ok_cancel(_t("Добавить"), self.accept, self.reject)
         layout.addWidget(buttons)
@@ -218,11 +206,7 @@ class RolesDialog(QDialog):
         layout = QVBoxLayout(self)
         self.roles = RolesBox(member.roles)
         layout.addWidget(self.roles)
-        self.problem = QLabel()
-        self.problem.setObjectName("rolesProblem")
-        self.problem.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #c62828;")
+        self.problem = plain_label("rolesProblem", PROBLEM_STYLE)
         layout.addWidget(self.problem)
         buttons, self.ok = ok_cancel(_t("Сохранить"), self.accept, self.reject)
         layout.addWidget(buttons)
@@ -251,16 +235,7 @@ class StaffPage(QWidget):
         self.confirm: QMessageBox | None = None
         layout = QVBoxLayout(self)
         self.model = StaffTableModel(zone, clock, self)
-        self.table = QTableView()
-        self.table.setObjectName("adminStaffTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table = rows_view("adminStaffTable", self.model, stretch=4)
         self.table.activated.connect(lambda _i: self.open_roles())  # Enter or a double click
         layout.addWidget(self.table, 1)
         row = QHBoxLayout()
@@ -306,7 +281,7 @@ class StaffPage(QWidget):
 
     def current(self) -> StaffRow | None:
         row = self.table.currentIndex().row()
-        return self.model.rows[row] if 0 <= row < len(self.model.rows) else None
+        return self.model.row_at(row)
 
     def current_id(self) -> str:
         current = self.current()
@@ -391,16 +366,8 @@ class StaffPage(QWidget):
                                 ).format(n=preview.open_items, nums=shown)
         else:
             text += "\n\n" + _t("Сообщений в работе нет.")
-        box = QMessageBox(QMessageBox.Icon.Question, _t("Отключение сотрудника"), text,
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
-        box.setObjectName("deactivateConfirm")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.button(QMessageBox.StandardButton.Yes).setText(_t("Отключить"))
-        box.button(QMessageBox.StandardButton.Cancel).setText(_t("Отмена"))
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.accepted.connect(lambda: self._deactivate(member))
-        self.confirm = box
-        box.open()
+        self.confirm = confirm(self, "deactivateConfirm", _t("Отключение сотрудника"), text, _t("Отключить"),
+                               lambda: self._deactivate(member))
 
     def _deactivate(self, member: StaffOut) -> None:
         self._say(_t("Отключаем…"), False)
@@ -416,14 +383,3 @@ class StaffPage(QWidget):
 
     def _failed(self, reason: str) -> None:
         self._say(reason, True)
-
-
-def action_button(row: QHBoxLayout, name: str, text: str, keys: str, slot: Callable[[], object]) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setShortcut(QKeySequence(keys))
-    button.setToolTip(QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText))
-    button.setAutoDefault(False)
-    button.clicked.connect(lambda: slot())
-    row.addWidget(button)
-    return button

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDialog, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QTabWidget, QVBoxLayout, QWidget
 
 from desktop.admin.categories import CategoriesPage
 from desktop.admin.events import EventsPage
@@ -28,6 +28,7 @@ from desktop.admin.online import AdminOps
 from desktop.admin.org_templates import OrgTemplatesPage
 from desktop.admin.rules import AutoRulesPage
 from desktop.admin.staff import StaffPage
+from desktop.admin.table import plain_label
 from desktop.session import Session
 from offline_cache.domain.model import Role
 
@@ -62,19 +63,13 @@ class AdminWindow(QDialog):
         me = session.me
         self.ops = AdminOps(session.worker, user_id=me.user.id, offline_reason=session.offline_reason, parent=self)
         layout = QVBoxLayout(self)
-        self.banner = QLabel()
-        self.banner.setObjectName("adminOfflineBanner")
-        self.banner.setTextFormat(Qt.TextFormat.PlainText)
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background: #fdecea; color: #8e1b1b; padding: 6px; font-weight: 600;")
+        self.banner = plain_label("adminOfflineBanner",
+                                  "background: #fdecea; color: #8e1b1b; padding: 6px; font-weight: 600;")
         layout.addWidget(self.banner)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("adminTabs")
         layout.addWidget(self.tabs, 1)
-        self.status = QLabel()
-        self.status.setObjectName("adminStatus")
-        self.status.setTextFormat(Qt.TextFormat.PlainText)  # names and messages come from outside
-        self.status.setWordWrap(True)
+        self.status = plain_label("adminStatus")  # names and messages come from outside
         layout.addWidget(self.status)
         zone = ZoneInfo(me.organisation.timezone)
         self.staff = StaffPage(session.reader, self.ops, me.organisation.id, zone, clock, self.say)

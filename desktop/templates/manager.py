@@ -7,8 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -29,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.dialogs.reject import cached_grounds
 from desktop.templates.models import ID_ROLE, TemplateTableModel
+from desktop.widgets import action_button, select_or_first
 from offline_cache.placeholders import PLACEHOLDERS
 from offline_cache.store.cache import Cache
 from offline_cache.template_files import export_templates, import_templates
@@ -87,15 +86,15 @@ class TemplateManagerDialog(QDialog):
         split.addWidget(form)
         layout.addLayout(split, 1)
         row = QHBoxLayout()
-        self.new_button = self._button(row, "templateNew", _t("Новый"), self.new, "Ctrl+N")
-        self.save_button = self._button(row, "templateSave", _t("Сохранить"), self.save, "Ctrl+S")
-        self.copy_button = self._button(row, "templateCopy", _t("Копия"), self.duplicate, "Ctrl+D")
-        self.retire_button = self._button(row, "templateRetire", _t("В архив"), self.retire_or_restore, "Ctrl+Del")
+        self.new_button = action_button(row, "templateNew", _t("Новый"), "Ctrl+N", self.new)
+        self.save_button = action_button(row, "templateSave", _t("Сохранить"), "Ctrl+S", self.save)
+        self.copy_button = action_button(row, "templateCopy", _t("Копия"), "Ctrl+D", self.duplicate)
+        self.retire_button = action_button(row, "templateRetire", _t("В архив"), "Ctrl+Del", self.retire_or_restore)
         row.addStretch(1)
-        self.export_button = self._button(row, "templateExport", _t("Экспорт в файл…"), self._choose_export,
-                                          "Ctrl+E")
-        self.import_button = self._button(row, "templateImport", _t("Импорт из файла…"), self._choose_import,
-                                          "Ctrl+O")
+        self.export_button = action_button(row, "templateExport", _t("Экспорт в файл…"), "Ctrl+E",
+                                           self._choose_export)
+        self.import_button = action_button(row, "templateImport", _t("Импорт из файла…"), "Ctrl+O",
+                                           self._choose_import)
         layout.addLayout(row)
         self.status = QLabel()
         self.status.setObjectName("managerStatus")
@@ -148,31 +147,13 @@ class TemplateManagerDialog(QDialog):
         form.addRow(names)
         return box
 
-    @staticmethod
-    def _button(row: QHBoxLayout, name: str, text: str, slot: Callable[[], object], keys: str) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setShortcut(QKeySequence(keys))
-        button.setToolTip(QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText))
-        button.setAutoDefault(False)  # Enter in the text box is a new line, not «Новый»
-        button.clicked.connect(lambda: slot())
-        row.addWidget(button)
-        return button
-
     # --- showing ----------------------------------------------------------------------------
 
     def reload(self, select: str | None = None) -> None:
         chosen = select or self.current_id()
         templates = TemplateLibrary(self._reader).templates(include_retired=self.show_retired.isChecked())
         self.model.set_templates(templates)
-        row = self.model.row_of(chosen) if chosen else -1
-        if row < 0 and templates:
-            row = 0
-        if row >= 0:
-            self.table.selectionModel().setCurrentIndex(
-                self.model.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows)
-        self._show(row)
+        self._show(select_or_first(self.table, self.model.row_of(chosen) if chosen else -1))
 
     def current_id(self) -> str:
         index = self.table.currentIndex()

@@ -35,6 +35,7 @@ from offline_cache.domain.deadlines import (
     urgency,
 )
 from offline_cache.domain.model import ROUTING_STATUSES, ItemKind, Status
+from offline_cache.domain.russian import plural
 
 MAX_STAGE_TERM_DAYS = 60
 
@@ -168,21 +169,13 @@ class Deadline:
     explanation: str
 
 
-def _plural(n: int, one: str, few: str, many: str) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
-
-
 def days_phrase(days: int, day_kind: DayKind) -> str:
     """«1 календарный день», «3 рабочих дня», «30 календарных дней»."""
     adjective = {
         DayKind.CALENDAR: ("календарный", "календарных", "календарных"),
         DayKind.WORKING: ("рабочий", "рабочих", "рабочих"),
     }[day_kind]
-    return f"{days} {_plural(days, *adjective)} {_plural(days, 'день', 'дня', 'дней')}"
+    return f"{days} {plural(days, *adjective)} {plural(days, 'день', 'дня', 'дней')}"
 
 
 def _local(moment: datetime, zone: ZoneInfo) -> str:
