@@ -12,6 +12,7 @@ from PySide6.QtGui import QBrush
 from desktop.clock import utc_label, zone_time
 from desktop.countdown import URGENCY_COLOURS, countdown
 from desktop.labels import kind_name, status_name
+from desktop.queue.reader import PageRead, PageRequest
 from offline_cache.queues import SORT_COLUMNS, Filters, QueueId, QueueQuery
 
 Index = QModelIndex | QPersistentModelIndex
@@ -50,6 +51,10 @@ class QueueModel(QAbstractTableModel):
         self._clock = clock or (lambda: datetime.now(UTC))
         self._now: datetime = self._clock()
         self._due_cache: dict[str, datetime | None] = {}
+        # Bumped by every read of the queue and every row changed in place: a background read
+        # (``apply_read``) asked for before either is older than what the model shows, and is dropped.
+        self._generation = 0
+        self._counts_in: dict[QueueId, int] = {}  # the current filters' counts in other queues, if read
 
     # --- configuration ----------------------------------------------------------------------
 
@@ -83,6 +88,8 @@ class QueueModel(QAbstractTableModel):
     def reload(self, keep: int = 0) -> None:
         """Re-read from the first page (keeping at least ``keep`` rows loaded, for refreshes)."""
         self.beginResetModel()
+        self._generation += 1
+        self._counts_in = {}
         self._now = self._clock()
         self._total = self._query.count(self._queue, self._filters, self._now)
         wanted = max(PAGE, keep)
@@ -94,6 +101,26 @@ class QueueModel(QAbstractTableModel):
     def refresh(self) -> None:
         """Re-read after the cache changed, keeping the rows already loaded."""
         self.reload(keep=len(self._rows))
+
+    def refresh_request(self) -> PageRequest:
+        """What ``refresh`` reads, for a ``QueueReader`` to read off the UI thread."""
+        return PageRequest(self._generation, self._queue, self._filters, self._sort, self._descending,
+                           max(PAGE, len(self._rows)), self._clock())
+
+    def apply_read(self, read: PageRead) -> bool:
+        """Show a page read in the background, as ``refresh`` would have; False (and nothing changes) when
+        the model was read again or had rows changed since it was asked for: the read is older than them."""
+        if read.request.generation != self._generation:
+            return False
+        self.beginResetModel()
+        self._generation += 1
+        self._now = read.request.now
+        self._total = read.total
+        self._rows = read.rows
+        self._counts_in = dict(read.counts)
+        self._due_cache.clear()
+        self.endResetModel()
+        return True
 
     def update_rows(self, item_ids: list[str]) -> None:
         """Show the new state of rows already loaded at once, without re-reading the queue.
@@ -108,6 +135,7 @@ class QueueModel(QAbstractTableModel):
         for n, row in enumerate(self._rows):
             new = fresh.get(row["id"])
             if new is not None and new != row:
+                self._generation += 1
                 self._rows[n] = new
                 self._due_cache.pop(row["id"], None)
                 self.dataChanged.emit(self.index(n, 0), self.index(n, len(COLUMNS) - 1))
@@ -122,6 +150,8 @@ class QueueModel(QAbstractTableModel):
 
     def count_in(self, queue: QueueId) -> int:
         """How many items the current filters and search find in another queue."""
+        if queue in self._counts_in:  # read with the page, in the background
+            return self._counts_in[queue]
         return self._query.count(queue, self._filters, self._now)
 
     def item_id(self, row: int) -> str | None:
