@@ -47,6 +47,11 @@ def _remembered(conn: Any, kind: str, key: str, work: Callable[[], T]) -> T:
     return answer
 
 
+def forget() -> None:
+    """Drop every remembered plan and count (benchmarks time each query from scratch)."""
+    _memo.clear()
+
+
 def _terms(conn: Any, prefix: str) -> list[str] | None:
     """The index's terms starting with ``prefix``; None when there are more than ``MAX_TERMS``."""
     sql = "SELECT term FROM temp.search_terms WHERE term >= ? AND term < ? LIMIT ?"
