@@ -165,6 +165,10 @@ class SyncEngine:
         self._set_status(SyncStatus.SYNCING, "Синхронизация…")
         try:
             self.check_login()
+            # An official's action waits for no more than one request. An operation may log in again
+            # (perhaps as someone else): who is logged in is asked again before anything is sent.
+            if self.drain_ops():
+                self.check_login()
             self.push(report)
             self.pull(report)
         except AuthExpiredError as exc:
@@ -289,12 +293,17 @@ class SyncEngine:
             return report
         reports = _Coalesced(self.listener, self.cache, self.report_every)
         try:
-            for entry in self.cache.outbox(IN_FLIGHT, user_id=me):
+            for queued in self.cache.outbox(IN_FLIGHT, user_id=me):
                 if self._stop.is_set():
                     break
-                self._deliver(entry, report)
-                report.changed.append(entry.item_id)
-                reports.add(entry.item_id)
+                # The official's operations run between deliveries too, so an action performed now does not
+                # wait for hundreds of them. One may have cancelled or replaced the entries listed, or logged
+                # in again: the rest go in the next pass, which starts at once (the operation woke the engine).
+                if self.drain_ops():
+                    break
+                self._deliver(queued, report)
+                report.changed.append(queued.item_id)
+                reports.add(queued.item_id)
         finally:
             reports.flush()
         return report
@@ -370,18 +379,21 @@ class SyncEngine:
     def submit(self, op: Callable[[], None]) -> None:
         """Run ``op`` on the engine's thread (the cache's only writer) as soon as possible.
 
-        Operations run between feed pages and between passes, so a user action waits at most
-        for one page, even during a first download.
+        Operations run between feed pages, between deliveries and between passes, so a user action
+        waits at most for one page or one delivery, even during a first download.
         """
         self._ops.put(op)
         self._wake.set()
 
-    def drain_ops(self) -> None:
+    def drain_ops(self) -> int:
+        """Run the operations queued so far; how many ran."""
+        ran = 0
         while True:
             try:
                 op = self._ops.get_nowait()
             except queue.Empty:
-                return
+                return ran
+            ran += 1
             try:
                 op()
             except Exception as exc:  # an operation reports its own failures; this one must not stop the syncing
