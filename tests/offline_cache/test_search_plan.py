@@ -73,3 +73,17 @@ def test_a_reader_connection_counts_anew_after_the_writer_commits(tmp_path: Path
     assert search_plan.hits(reader.db.conn, query) == 2  # data_version moved: counted again
     reader.close()
     writer.close()
+
+
+def test_the_category_name_is_indexed_reduced_known_or_not(tmp_path: Path) -> None:
+    from tests.world import CATEGORIES
+
+    cache = Cache.open(tmp_path / "cat.posdesk", secrets.token_bytes(32))
+    cache.store_directory([], [], CATEGORIES, [], [])
+    assert next(c for c in CATEGORIES if c.code == "roads").name == "Дороги"
+    unknown = item(2, "Фонарь").model_copy(update={"category_code": "ямочный-ремонт"})
+    cache.apply_page([item(1, "Фонарь"), unknown], 1)
+    # Found by the category's name in another form: the text does not say it.
+    assert [r["id"] for r in cache.search("дорогами")] == ["m-wf-0001"]
+    assert [r["id"] for r in cache.search("ямочного")] == ["m-wf-0002"]  # no such category: its code is the name
+    cache.close()
