@@ -13,10 +13,12 @@ import json
 import logging
 import queue
 import random
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -42,6 +44,8 @@ from offline_cache.store.items import PreparedPage, prepare
 from offline_cache.store.local import UPLOADING, LocalFile, is_local
 
 PAGE_SIZE = 500
+#: The interpreter's switch interval while pulling (Python's default is 5 ms). See ``_quick_switches``.
+PULL_SWITCH_INTERVAL = 0.001
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +133,34 @@ class _Coalesced:
         except STORAGE_ERRORS:  # the pass is failing on the cache already; that error is reported
             return
         self.listener.outbox_changed(counts)
+
+
+_switches = threading.Lock()
+_pulling = 0
+_previous_interval = sys.getswitchinterval()
+
+
+@contextmanager
+def _quick_switches() -> Iterator[None]:
+    """Hand the interpreter lock over within 1 ms instead of 5 while pages are pulled.
+
+    The writer waits for the lock after each of a page's statements, and the window after each event,
+    while the next page is validated and turned into rows in Python: with the default 5 ms, a page's
+    writes beside a busy thread took 20% longer. Process-wide, so counted: the last pull restores it.
+    """
+    global _pulling, _previous_interval
+    with _switches:
+        if _pulling == 0:
+            _previous_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(_previous_interval, PULL_SWITCH_INTERVAL))
+        _pulling += 1
+    try:
+        yield
+    finally:
+        with _switches:
+            _pulling -= 1
+            if _pulling == 0:
+                sys.setswitchinterval(_previous_interval)
 
 
 class SyncEngine:
@@ -237,7 +269,7 @@ class SyncEngine:
         done = 0
         if self._stop.is_set():
             return report
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="posdesk-feed") as fetcher:
+        with _quick_switches(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="posdesk-feed") as fetcher:
             page = self._fetch(self.cache.cursor)
             while True:
                 self.drain_ops()  # no request is in flight here: operations may use the client
