@@ -213,13 +213,13 @@ class MainWindow(QMainWindow):
         downloading = self.progress.isVisible()
         if not downloading and len(item_ids) <= ROWS_IN_PLACE:
             self.model.update_rows(item_ids)  # an own action shows on its row now, not after the refresh
-        if self._reading:
-            self._reread = True  # the read under way may have missed these
-        elif self._syncing and not downloading:
+        if self._syncing and not downloading:
             # Queued actions being delivered report in batches for seconds: re-reading and re-counting a
             # large queue after each would freeze the window; the rows changed in place above, and the
             # queue is re-read once when the pass ends (``_sync_status``).
             self._refresh_after_sync = True
+        elif self._reading:
+            self._reread = True  # the read under way may have missed these
         elif not self._refresh_pending:
             self._schedule_refresh(1500 if downloading else 300)
         if self.card.item is not None and self.card.item.id in item_ids:
