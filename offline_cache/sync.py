@@ -154,7 +154,7 @@ def _quick_switches() -> Iterator[None]:
     writes beside a busy thread took 20% longer. And the objects of the pages in flight made Python's
     collector scan the whole heap (its oldest generation) two or three times per 20,000 items, for
     200–240 ms each, holding the lock: the three longest stalls of the window during a first download.
-    Process-wide, so counted: the last pull restores both.
+    Process-wide, so counted: the last pull (or push) restores both.
     """
     global _pulling, _previous_interval, _collecting
     with _switches:
@@ -344,6 +344,13 @@ class SyncEngine:
         if me is None:
             return report
         reports = _Coalesced(self.listener, self.cache, self.report_every)
+        # As while pulling: a delivery pass of hundreds of entries must not run a whole-heap collection
+        # (200–240 ms with the lock held in a download; likely the window's one 310 ms stall in bench_sync 5).
+        with _quick_switches():
+            self._push_entries(me, report, reports)
+        return report
+
+    def _push_entries(self, me: str, report: SyncReport, reports: _Coalesced) -> None:
         try:
             for queued in self.cache.outbox(IN_FLIGHT, user_id=me):
                 if self._stop.is_set():
@@ -356,9 +363,9 @@ class SyncEngine:
                 self._deliver(queued, report)
                 report.changed.append(queued.item_id)
                 reports.add(queued.item_id)
+                collect_young()
         finally:
             reports.flush()
-        return report
 
     def _deliver(self, entry: OutboxEntry, report: SyncReport) -> None:
         self.cache.mark_sending(entry.id)
