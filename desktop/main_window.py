@@ -32,6 +32,7 @@ from desktop.lock.settings import app_settings
 from desktop.outbox.workstation import OfflineWork
 from desktop.queue.model import QueueModel
 from desktop.queue.panel import QueuePanel
+from desktop.queue.reader import PageRead, QueueReader
 from desktop.ranking.window import install as install_ranking
 from desktop.reports.support import install as install_reports
 from desktop.search.index_status import IndexStatus
@@ -76,6 +77,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(_t("POS Desk — {name}").format(name=me.user.full_name))
         self.query = QueueQuery(session.reader.db.conn, session.viewer)
         self.model = QueueModel(self.query, self, clock=self._clock, zone=me.organisation.timezone)
+        # Refreshes the window starts by itself (after a sync pass, during a download, every minute) read on
+        # this reader's thread: at 100,000 items they take 100–200 ms, which would freeze the window.
+        self.reader = QueueReader(session.worker.open_reader, session.viewer, self)
+        self.reader.pageRead.connect(self._page_read)
+        self.reader.countsRead.connect(self._counts_read)
 
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -145,7 +151,10 @@ class MainWindow(QMainWindow):
         self.ticker = QTimer(self, interval=TICK_MS)
         self.ticker.timeout.connect(self.tick)
         self.ticker.start()
-        self._refresh_pending = False
+        self._refresh_pending = False  # a refresh is scheduled or being read, until its rows are shown
+        self._reading = False  # the reader is reading the refresh's page
+        self._reread = False  # items changed while it was reading: refresh again after it
+        self._counts_tag = 0  # counts read in the background older than the shown ones are dropped
         self._syncing = False
         self._refresh_after_sync = False
         self._closed = False
@@ -255,13 +264,19 @@ class MainWindow(QMainWindow):
             # large queue after each would freeze the window; the rows changed in place above, and the
             # queue is re-read once when the pass ends (``_sync_status``).
             self._refresh_after_sync = True
+        elif self._reading:
+            self._reread = True  # the read under way may have missed these
         elif not self._refresh_pending:
-            self._refresh_pending = True
-            QTimer.singleShot(1500 if downloading else 300, self._refresh_now)
+            self._schedule_refresh(1500 if downloading else 300)
         if self.card.item is not None and self.card.item.id in item_ids:
             self.card.show_item(self.card.item.id)
 
+    def _schedule_refresh(self, delay_ms: int) -> None:
+        self._refresh_pending = True
+        QTimer.singleShot(delay_ms, self._refresh_in_background)
+
     def _refresh_now(self) -> None:
+        """Re-read the queue and the counters on the UI thread (at once, for tests and explicit refreshes)."""
         self._refresh_pending = False
         if self._closed:
             return
@@ -272,9 +287,44 @@ class MainWindow(QMainWindow):
             self.panel.select_item(selected)
         self.refresh_counts()
 
+    def _refresh_in_background(self) -> None:
+        """Re-read the queue and the counters on the reader's thread; ``_page_read`` shows the result."""
+        if self._closed:
+            self._refresh_pending = False
+            return
+        self.panel.reload_choices()  # a few directory rows
+        self._reading = True
+        self.reader.read_page(self.model.refresh_request())
+        self.reader.read_counts(self.queues, self._clock(), self._counts_tag)  # type: ignore[operator]
+
+    def _page_read(self, read: PageRead | None) -> None:
+        self._reading = self._refresh_pending = False
+        if self._closed:
+            return
+        if read is None:  # the reader failed (logged): read here, as before it existed
+            self._refresh_now()
+        else:
+            selected = self.card.item.id if self.card.item else None
+            if self.model.apply_read(read) and selected:
+                self.panel.select_item(selected)
+        if self._reread:
+            self._reread = False
+            self._schedule_refresh(1500 if self.progress.isVisible() else 300)
+
+    def _counts_read(self, tag: int, counts: dict[QueueId, int] | None) -> None:
+        if self._closed or tag != self._counts_tag:
+            return  # counted on the UI thread since: those are newer
+        if counts is None:
+            self.refresh_counts()
+        else:
+            self._show_counts(counts)
+
     def refresh_counts(self) -> None:
         now = self._clock()  # type: ignore[operator]
-        counts = self.query.counts(self.queues, now)
+        self._show_counts(self.query.counts(self.queues, now))
+
+    def _show_counts(self, counts: dict[QueueId, int]) -> None:
+        self._counts_tag += 1
         for row, queue in enumerate(self.queues):
             self.navigation.item(row).setText(f"{queue_name(queue)}  ({counts[queue]})")
         self.counts = counts
@@ -284,7 +334,7 @@ class MainWindow(QMainWindow):
             return
         self.model.tick()
         self.card.tick()
-        self.refresh_counts()
+        self.reader.read_counts(self.queues, self._clock(), self._counts_tag)  # type: ignore[operator]
         self._notify_deadlines()
 
     def _notify_deadlines(self) -> None:
@@ -315,10 +365,12 @@ class MainWindow(QMainWindow):
         colours = {"idle": "#2e7d32", "syncing": "#1565c0", "offline": "#c62828", "auth_required": "#b26a00",
                    "storage_error": "#c62828"}
         self._syncing = status == "syncing"
-        if not self._syncing and self._refresh_after_sync and not self._refresh_pending:
+        if not self._syncing and self._refresh_after_sync and self._reading:
             self._refresh_after_sync = False
-            self._refresh_pending = True
-            QTimer.singleShot(0, self._refresh_now)
+            self._reread = True
+        elif not self._syncing and self._refresh_after_sync and not self._refresh_pending:
+            self._refresh_after_sync = False
+            self._schedule_refresh(0)
         self.online.setText(texts.get(status, status))
         self.online.setStyleSheet(f"color: {colours.get(status, 'palette(text)')};")
         self.online.setToolTip(message)
@@ -415,6 +467,7 @@ class MainWindow(QMainWindow):
             self._closed = True
             self.save_state()
             self.ticker.stop()
+            self.reader.stop()
             self._copies.close()
             bridge = self.session.worker.bridge
             for signal, slot in ((bridge.statusChanged, self._sync_status), (bridge.progress, self._progress),

@@ -222,6 +222,10 @@ class SyncWorker:
         finally:
             cache.close()
 
+    def open_reader(self) -> Cache:
+        """Another read-only connection to the cache, for reads off the UI thread (``desktop.queue.reader``)."""
+        return Cache.open(self._path, self._key, create=False, upgrade=False)
+
     def sync_now(self) -> None:
         if self._engine is not None:
             self._engine.request_sync()

@@ -15,7 +15,8 @@ from typing import Any, Protocol
 
 from offline_cache.domain.deadlines import DEFAULT_THRESHOLDS, UrgencyThresholds
 from offline_cache.domain.model import OPEN_STATUSES, Role, Status
-from offline_cache.store.cache import fts_membership, fts_query
+from offline_cache.store.cache import fts_membership
+from offline_cache.store.search_plan import hits, planned_query
 
 #: ``due_key`` of items with no running deadline: sorts after every real date.
 NO_DEADLINE = "9999"
@@ -237,7 +238,7 @@ class QueueQuery:
             sql, p = _urgency_clause(filters.urgency, now, self.thresholds)
             parts.append(sql)
             params += p
-        query = fts_query(filters.text) if filters.text.strip() else None
+        query = planned_query(self.conn, filters.text) if filters.text.strip() else None
         if filters.text.strip():
             if query is None:
                 parts.append("0")
@@ -247,12 +248,13 @@ class QueueQuery:
         return " AND ".join(f"({p})" for p in parts), params
 
     def text_hits(self, query: str) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM search WHERE search MATCH ?", [query]).fetchone()[0])
+        return hits(self.conn, query)
 
 
     def count(self, queue: QueueId, filters: Filters, now: datetime) -> int:
         text_only = Filters(text=filters.text)
-        if queue is QueueId.ALL and filters == text_only and (query := fts_query(filters.text)) is not None:
+        if queue is QueueId.ALL and filters == text_only \
+                and (query := planned_query(self.conn, filters.text)) is not None:
             return self.text_hits(query)  # every cached item is in «Все»: the index alone knows
         where, params = self.where(queue, filters, now)
         return int(self.conn.execute(f"SELECT count(*) FROM items i WHERE {where}", params).fetchone()[0])

@@ -12,6 +12,7 @@ from PySide6.QtGui import QBrush
 from desktop.clock import utc_label, zone_time
 from desktop.countdown import URGENCY_COLOURS, countdown
 from desktop.labels import kind_name, status_name
+from desktop.queue.reader import PageRead, PageRequest
 from offline_cache.contract.models import Item
 from offline_cache.control import ControlTimes
 from offline_cache.domain.stages import Deadline
@@ -60,6 +61,10 @@ class QueueModel(QAbstractTableModel):
         # the item's state; forgotten when the stage terms or the calendar change.
         self._due_cache: dict[tuple[Any, ...], Deadline | None] = {}
         self._times_seen = self._times.signature
+        # Bumped by every read of the queue and every row changed in place: a background read
+        # (``apply_read``) asked for before either is older than what the model shows, and is dropped.
+        self._generation = 0
+        self._counts_in: dict[QueueId, int] = {}  # the current filters' counts in other queues, if read
 
     # --- configuration ----------------------------------------------------------------------
 
@@ -93,20 +98,46 @@ class QueueModel(QAbstractTableModel):
     def reload(self, keep: int = 0) -> None:
         """Re-read from the first page (keeping at least ``keep`` rows loaded, for refreshes)."""
         self.beginResetModel()
+        self._generation += 1
+        self._counts_in = {}
         self._now = self._clock()
         self._total = self._query.count(self._queue, self._filters, self._now)
         wanted = max(PAGE, keep)
         self._rows = self._query.page(self._queue, self._filters, self._now, sort=self._sort,
                                       descending=self._descending, offset=0, limit=wanted)
-        self._times.reload()
-        if self._times.signature != self._times_seen or len(self._due_cache) > DUE_CACHE_LIMIT:
-            self._due_cache.clear()
-            self._times_seen = self._times.signature
+        self._forget_stale_deadlines()
         self.endResetModel()
 
     def refresh(self) -> None:
         """Re-read after the cache changed, keeping the rows already loaded."""
         self.reload(keep=len(self._rows))
+
+    def refresh_request(self) -> PageRequest:
+        """What ``refresh`` reads, for a ``QueueReader`` to read off the UI thread."""
+        return PageRequest(self._generation, self._queue, self._filters, self._sort, self._descending,
+                           max(PAGE, len(self._rows)), self._clock())
+
+    def apply_read(self, read: PageRead) -> bool:
+        """Show a page read in the background, as ``refresh`` would have; False (and nothing changes) when
+        the model was read again or had rows changed since it was asked for: the read is older than them."""
+        if read.request.generation != self._generation:
+            return False
+        self.beginResetModel()
+        self._generation += 1
+        self._now = read.request.now
+        self._total = read.total
+        self._rows = read.rows
+        self._counts_in = dict(read.counts)
+        self._forget_stale_deadlines()
+        self.endResetModel()
+        return True
+
+    def _forget_stale_deadlines(self) -> None:
+        """Countdowns are kept across re-reads, but not past a change of stage terms or calendar."""
+        self._times.reload()
+        if self._times.signature != self._times_seen or len(self._due_cache) > DUE_CACHE_LIMIT:
+            self._due_cache.clear()
+            self._times_seen = self._times.signature
 
     def update_rows(self, item_ids: list[str]) -> None:
         """Show the new state of rows already loaded at once, without re-reading the queue.
@@ -121,6 +152,7 @@ class QueueModel(QAbstractTableModel):
         for n, row in enumerate(self._rows):
             new = fresh.get(row["id"])
             if new is not None and new != row:
+                self._generation += 1
                 self._rows[n] = new
                 self.dataChanged.emit(self.index(n, 0), self.index(n, len(COLUMNS) - 1))
 
@@ -134,6 +166,8 @@ class QueueModel(QAbstractTableModel):
 
     def count_in(self, queue: QueueId) -> int:
         """How many items the current filters and search find in another queue."""
+        if queue in self._counts_in:  # read with the page, in the background
+            return self._counts_in[queue]
         return self._query.count(queue, self._filters, self._now)
 
     def item_id(self, row: int) -> str | None:

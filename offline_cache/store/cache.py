@@ -33,6 +33,7 @@ from offline_cache.store.items import PreparedPage, prepare, write_items, write_
 from offline_cache.store.items import normalise as normalise  # re-exported: callers fold text for display
 from offline_cache.store.local import LocalDraft, LocalWork, adopt_uploaded_files
 from offline_cache.store.schema import migrate
+from offline_cache.store.search_plan import membership, planned_query
 from offline_cache.word_forms import prefix_query, register
 
 OUTBOX_STATES = ("pending", "sending", "done", "failed", "conflict", "cancelled", "discarded", "resolved")
@@ -67,16 +68,9 @@ def fts_query(text: str) -> str | None:
 
 
 def fts_membership(conn: Any, query: str) -> str:
-    """SQL testing that item ``i`` matches FTS ``query`` (one ``?`` parameter), planned by hit count.
-
-    A rare word: look its few items up by rowid. A common one: walk the sort index in order and test
-    membership (the unary + keeps SQLite off the rowid lookups), which finds a page of matches after
-    a few hundred rows instead of sorting thousands.
-    """
-    hits = conn.execute("SELECT count(*) FROM search WHERE search MATCH ?", [query]).fetchone()[0]
-    size = conn.execute("SELECT COALESCE(max(rowid), 0) FROM items").fetchone()[0]
-    rowid = "+i.rowid" if hits > max(500, size // 50) else "i.rowid"
-    return f"{rowid} IN (SELECT rowid FROM search WHERE search MATCH ?)"
+    """SQL testing that item ``i`` matches FTS ``query`` (one ``?`` parameter), planned by hit count
+    (``search_plan.membership``)."""
+    return membership(conn, query)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +253,7 @@ class Cache(LocalWork):
         Deadline order rather than relevance: ranking scores every match, which for a common word
         in a large cache costs hundreds of milliseconds, and officials work by deadline anyway.
         """
-        query = fts_query(text)
+        query = planned_query(self.db.conn, text)  # what fts_query(text) finds, read faster
         if query is None:
             return []
         sql = ("SELECT i.id, i.number, i.status, i.subject, i.address, i.active_due_at FROM items i "

@@ -76,10 +76,12 @@ _STATEMENTS = (
     "INSERT OR IGNORE INTO attachments (id, item_id, name, content_type, size, origin) "
     f"SELECT {_values(6)} FROM jsonb_each(?)",
     # Words are stored reduced (offline_cache.word_forms); what only the cache knows (the category's
-    # name, a local draft) is reduced here by the connection's reduce_words().
+    # name, a local draft) is reduced here by the connection's reduce_words(). The page's category names
+    # come reduced in the first parameter (name → reduced): reduce_words() calls back into Python, and
+    # 500 callbacks a page each waited for the interpreter lock while the next page was being prepared.
     "INSERT INTO search (rowid, number, subject, body, address, applicant, category, draft) "
     "SELECT i.rowid, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, "
-    "reduce_words(i.category_name), "
+    "COALESCE((SELECT m.value FROM json_each(?) m WHERE m.key = i.category_name), reduce_words(i.category_name)), "
     "COALESCE((SELECT reduce_words(d.text) FROM drafts d WHERE d.item_id = i.id), value ->> 6) "
     "FROM jsonb_each(?) JOIN items i ON i.id = value ->> 0",
 )
@@ -153,8 +155,21 @@ def write_prepared(conn: Any, page: PreparedPage, seq: int) -> list[str]:
         return []
     params = (page.rows, page.rows, page.records, page.rows, page.history, page.attachments, page.search)
     for sql, param in zip(_STATEMENTS, params, strict=True):
-        conn.execute(sql, [seq, param] if sql is _UPSERT else [param])
+        if sql is _UPSERT:
+            conn.execute(sql, [seq, param])
+        elif sql is _STATEMENTS[-1]:
+            conn.execute(sql, [_reduced_category_names(conn, page.items), param])
+        else:
+            conn.execute(sql, [param])
     return [i.id for i in page.items]
+
+
+def _reduced_category_names(conn: Any, items: list[Item]) -> str:
+    """JSON: each category name the page's items get (``_UPSERT``: the cached name, or the code) → its reduced form."""
+    codes = sorted({i.category_code for i in items if i.category_code})
+    names = dict(conn.execute("SELECT code, name FROM categories WHERE code IN (SELECT value FROM json_each(?))",
+                              [json.dumps(codes, ensure_ascii=False)]).fetchall())
+    return json.dumps({name: reduce(name) for name in {names.get(c) or c for c in codes}}, ensure_ascii=False)
 
 
 def write_items(conn: Any, items: Iterable[Item], seq: int) -> list[str]:

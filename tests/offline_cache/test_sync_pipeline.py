@@ -140,3 +140,28 @@ def test_stop_requested_during_a_download_stores_the_page_in_hand_and_asks_for_n
     assert cache.item_count() == 3 * PAGE and cache.cursor > client.calls[2]
     assert max(r[0] for r in cache.db.execute("SELECT feed_seq FROM items")) == cache.cursor
     cache.close()
+
+
+def test_pulling_hands_the_interpreter_over_quickly_and_restores_the_interval(world: World, tmp_path: Path) -> None:
+    """While pulling: a 1 ms switch interval and no whole-heap collections; both as they were afterwards."""
+    import gc
+    import sys
+
+    from offline_cache.sync import PULL_SWITCH_INTERVAL
+
+    world.inject()
+    seen: list[float] = []
+    collecting: list[bool] = []
+
+    class Watching(SyncListener):
+        def progress(self, done: int, total: int) -> None:
+            seen.append(sys.getswitchinterval())
+            collecting.append(gc.isenabled())
+
+    before = sys.getswitchinterval()
+    cache = Cache.open(tmp_path / "switch.posdesk", secrets.token_bytes(32))
+    assert SyncEngine(cache, world.client("c-coord"), Watching()).sync_once().status is SyncStatus.IDLE
+    assert seen and all(s == min(before, PULL_SWITCH_INTERVAL) for s in seen)
+    assert sys.getswitchinterval() == before
+    assert collecting and not any(collecting) and gc.isenabled()
+    cache.close()

@@ -47,3 +47,31 @@ def test_a_push_of_many_entries_is_reported_in_batches(world: World, tmp_path: P
     assert sorted(i for batch in listener.items for i in batch) == sorted(ids), "every changed item is reported"
     assert listener.outbox[-1]["done"] == ENTRIES and listener.outbox[-1]["pending"] == 0
     cache.close()
+
+
+def test_an_operation_submitted_during_a_push_waits_for_one_delivery_not_all(world: World, tmp_path: Path) -> None:
+    ids = [world.inject().id for _ in range(ENTRIES)]
+    cache = Cache.open(tmp_path / "op.posdesk", secrets.token_bytes(32))
+    client = world.client("c-coord")
+    engine = SyncEngine(cache, client, report_every=3600.0)
+    assert engine.sync_once().status is SyncStatus.IDLE
+    for item_id in ids:
+        perform(cache, item_id, Action.TAKE_INTO_WORK, {})
+    delivered_before_op: list[int] = []
+    acts = {"n": 0}
+    act = client.act
+
+    def counting_act(*args: object, **kwargs: object) -> object:
+        acts["n"] += 1
+        if acts["n"] == 1:  # the official does something while the first entry is on its way
+            engine.submit(lambda: delivered_before_op.append(acts["n"]))
+        return act(*args, **kwargs)  # type: ignore[arg-type]
+
+    client.act = counting_act  # type: ignore[method-assign]
+    first = engine.sync_once()
+    assert delivered_before_op == [1]  # ran after one delivery, not after thirty
+    assert first.status is SyncStatus.IDLE and first.pushed == 1
+    rest = engine.sync_once()  # the next pass (at once, in the engine's loop) delivers the rest, in order
+    assert rest.pushed == ENTRIES - 1
+    assert cache.outbox_counts()["done"] == ENTRIES
+    cache.close()
