@@ -122,6 +122,12 @@ class QueueModel(QAbstractTableModel):
         the model was read again or had rows changed since it was asked for: the read is older than them."""
         if read.request.generation != self._generation:
             return False
+        self._counts_in = dict(read.counts)
+        if read.total == self._total and read.rows == self._rows:
+            # Nothing shown changed (a sync pass that brought nothing for this queue): no reset, so the
+            # view does not ask for every cell again while the download threads want the interpreter.
+            self._now = read.request.now
+            return True
         self.beginResetModel()
         self._generation += 1
         self._now = read.request.now

@@ -43,3 +43,24 @@ def test_a_read_older_than_the_model_is_dropped(world: World, open_window: Windo
     assert model.rowCount() == 0
     result: PageRead = read.args[0]
     assert result.total > 0  # it did read the unfiltered queue
+
+
+def test_an_unchanged_page_is_applied_without_a_reset(world: World, open_window: WindowFactory,
+                                                      qtbot: QtBot) -> None:
+    """A background read that finds the same rows leaves the view alone (no reset, selection kept)."""
+    world.inject(text="Яма на дороге")
+    window = open_window("c-coord")
+    model = window.model
+    window.navigation.setCurrentRow(window.queues.index(QueueId.ALL))
+    qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=20_000)
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    with qtbot.waitSignal(window.reader.pageRead, timeout=20_000) as read:
+        window.reader.read_page(model.refresh_request())
+    assert model.apply_read(read.args[0]) and resets == []
+    # A changed queue is applied with a reset, as before: the window's own re-read after the sync pass.
+    total = model.rowCount()
+    world.inject(text="Не горит фонарь")
+    window.session.worker.sync_now()
+    qtbot.waitUntil(lambda: model.rowCount() == total + 1, timeout=20_000)
+    assert resets
