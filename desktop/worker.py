@@ -253,8 +253,10 @@ class SyncWorker:
 
         def work(cache: Cache, _engine: SyncEngine) -> None:
             perform(cache, item_id, action, payload)
-            self.bridge._action.emit(request, item_id, "")
+            # The row's new state first: the window moves on to the next item when the action is reported,
+            # and showing that item's card must not stand between the key press and the row (issue 9's target).
             self._changed(cache, item_id)
+            self.bridge._action.emit(request, item_id, "")
 
         def failed(exc: Exception) -> None:
             refused = isinstance(exc, DomainError)
