@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 from offline_cache.contract.models import Me, OrganisationOut
 from offline_cache.domain.model import OrgLevel, Role
 from offline_cache.domain.workflow import LOW_RATING_MAX
-from offline_cache.reports import RATING_PREFIX, _roomy_cache  # the summary's wording and page cache rule
+from offline_cache.reports import RATING_PREFIX, roomy_cache  # the summary's wording and page cache rule
 from offline_cache.store.items import iso
 
 
@@ -254,7 +254,7 @@ def compute(conn: Any, orgs: Sequence[OrganisationOut], period: Period) -> list[
     by_zone: dict[str, list[str]] = {}
     for org in orgs:
         by_zone.setdefault(org.timezone, []).append(org.id)
-    with _roomy_cache(conn):
+    with roomy_cache(conn):
         entries_sql, received_sql = _queries(conn)
         for zone, ids in sorted(by_zone.items()):
             start, end = period.bounds(zone)

@@ -162,7 +162,7 @@ SUMMARY_CACHE_KIB = 32768
 
 
 @contextmanager
-def _roomy_cache(conn: Any) -> Iterator[None]:
+def roomy_cache(conn: Any) -> Iterator[None]:
     """Raise the connection's page cache for the summary, and give the memory back afterwards."""
     (before,) = conn.execute("PRAGMA cache_size").fetchone()
     roomier = (before < 0 and -before < SUMMARY_CACHE_KIB) or 0 < before < SUMMARY_CACHE_KIB // 4
@@ -177,7 +177,7 @@ def _roomy_cache(conn: Any) -> Iterator[None]:
 
 def monthly_summary(conn: Any, org_id: str, month: date, zone: str | ZoneInfo, now: datetime) -> MonthlySummary:
     """The summary of ``org_id`` for ``month`` from the cache's connection ``conn`` (read only)."""
-    with _roomy_cache(conn):
+    with roomy_cache(conn):
         return _summary(conn, org_id, month, zone, now)
 
 
