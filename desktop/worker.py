@@ -18,6 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 
+from desktop.reads import BackgroundReads
 from offline_cache.actions import NotLoggedIn, perform
 from offline_cache.answer_files import read_answer_file
 from offline_cache.attachments import fetch
@@ -56,6 +57,7 @@ class SyncBridge(QObject):
         clockSkew(float): seconds the platform's clock is ahead of the computer's (negative: behind),
             when more than two minutes apart, and once more when back within (``offline_cache.clock``).
         writeFinished(str, object, str): request id, result and error of ``run_write`` ("" when done).
+        readFinished(str, object, str): request id, result and error of ``run_read`` ("" when done).
         ready(): the worker opened the cache and is about to sync.
         indexProgress(int, int): rowids of the search index rewritten so far and the last one, while an
             upgraded cache's index is rewritten with reduced words (``offline_cache.search_rebuild``).
@@ -75,6 +77,7 @@ class SyncBridge(QObject):
     loginFinished = Signal(str)
     clockSkew = Signal(float)
     writeFinished = Signal(str, object, str)
+    readFinished = Signal(str, object, str)
     ready = Signal()
     indexProgress = Signal(int, int)
 
@@ -94,6 +97,7 @@ class SyncBridge(QObject):
     _login = Signal(str)
     _clock = Signal(float)
     _write = Signal(str, object, str)
+    _read = Signal(str, object, str)
     _ready = Signal()
     _index = Signal(int, int)
 
@@ -107,7 +111,8 @@ class SyncBridge(QObject):
                                 (self._attachments, self.attachmentsChanged),
                                 (self._outbox_op, self.outboxOpFinished), (self._deputy, self.deputyFinished),
                                 (self._login, self.loginFinished), (self._clock, self.clockSkew),
-                                (self._write, self.writeFinished), (self._ready, self.ready),
+                                (self._write, self.writeFinished), (self._read, self.readFinished),
+                                (self._ready, self.ready),
                                 (self._index, self.indexProgress)):
             private.connect(public, queued)
 
@@ -162,6 +167,7 @@ class SyncWorker:
         self._index_batch = index_batch  # rows of the search index rewritten per transaction
         self._index_stop = threading.Event()
         self._index_thread: threading.Thread | None = None
+        self._reads = BackgroundReads(self.open_reader, self._read_done)
 
     def start(self) -> None:
         self._thread.start()
@@ -389,6 +395,14 @@ class SyncWorker:
                      lambda exc: self.bridge._write.emit(request, None, getattr(exc, "message", "") or _reason(exc)))
         return request
 
+    def run_read(self, work: Callable[[Cache], object], kind: str = "") -> str:
+        """Run the read-only ``work`` beside the worker, on a read connection of its own, so it never delays
+        an action (``desktop.reads``); of each ``kind`` only the newest request runs. ``readFinished`` reports."""
+        return self._reads.submit(work, kind)
+
+    def _read_done(self, request: str, result: object, exc: Exception | None) -> None:
+        self.bridge._read.emit(request, result, "" if exc is None else _reason(exc))
+
     def run_online(self, work: Callable[[PlatformClient, Cache], object], *, refresh: bool = False) -> str:
         """Run ``work`` with the platform client on the worker (administration: online only); ``writeFinished``
         reports. With ``refresh`` the directory is downloaded again and a sync requested, so queues reflect it."""
@@ -407,6 +421,7 @@ class SyncWorker:
         return request
 
     def stop(self) -> None:
+        self._reads.stop()
         self._index_stop.set()
         if self._index_thread is not None:
             self._index_thread.join(timeout=30)

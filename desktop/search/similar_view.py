@@ -1,8 +1,8 @@
-"""«Похожие сообщения» in the card: the same address and close text, with status and answer, found on the worker.
+"""«Похожие сообщения» in the card: the same address and close text, with status and answer, read in the background.
 
-The lookup (``offline_cache.similar``) reads the search index and many records, so it runs on the
-worker (``SyncWorker.run_write``) and comes back as a signal: the card never waits for it. Only the
-answer to the latest request is shown, so a quick walk down the queue shows the item in view.
+The lookup (``offline_cache.similar``) reads the search index and many records, so it runs on a read
+thread beside the worker (``SyncWorker.run_read``): neither the card nor the official's next action
+waits for it. Only the latest request is read and shown, so a quick walk down the queue shows the item in view.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ class SimilarMessages(QGroupBox):
         super().__init__(_t("Похожие сообщения ({key})").format(key=SIMILAR_SHORTCUT), parent)
         self.setObjectName("similarMessages")
         self._worker, self._local = worker, local
-        self._request = ""  # the run_write request whose answer is awaited
+        self._request = ""  # the run_read request whose answer is awaited
         self._item_id = ""  # the item whose lists are shown or awaited
         self.tree = _Tree()
         self.tree.setObjectName("similarList")
@@ -92,7 +92,7 @@ class SimilarMessages(QGroupBox):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tree)
         if worker is not None:
-            worker.bridge.writeFinished.connect(self._finished)
+            worker.bridge.readFinished.connect(self._finished)
         else:
             self.hide()  # without the worker there is nowhere to look them up off the window's thread
 
@@ -111,7 +111,7 @@ class SimilarMessages(QGroupBox):
             return
         self._message(_t("Поиск похожих сообщений…"))
         wanted = item_id
-        self._request = self._worker.run_write(lambda cache: self._lookup(cache, wanted))
+        self._request = self._worker.run_read(lambda cache: self._lookup(cache, wanted), kind="similar")
 
     def refresh(self) -> None:
         """Look the shown item's lists up again (after a sync changed the cache)."""

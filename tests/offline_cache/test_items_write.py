@@ -126,3 +126,24 @@ def test_a_failed_page_leaves_nothing_behind(cache: Cache) -> None:
     with pytest.raises(TypeError):
         cache.apply_page([make(3), broken], 2)
     assert cache.item_count() == 1 and cache.cursor == 1 and ids(cache, "яма") == ["w-1"]
+
+
+def test_a_directory_refresh_writes_only_the_items_of_renamed_categories_and_colleagues(cache: Cache) -> None:
+    exec2 = StaffOut(id="c-exec2", org_id="c", full_name="Исполнитель Второй", roles=[Role.EXECUTOR])
+    exec1 = StaffOut(id="c-exec1", org_id="c", full_name="Исполнитель Первый", roles=[Role.EXECUTOR])
+    cache.store_directory([], [exec1, exec2], CATEGORIES, [], [])
+    page = [make(1, status=Status.IN_WORK, assignee="c-exec1"), make(2, status=Status.IN_WORK, assignee="c-exec2"),
+            make(3)]
+    cache.apply_page(page, 3)
+    before = cache.db.conn.total_changes
+    cache.store_directory([], [exec1, exec2], CATEGORIES, [], [])  # nothing renamed: no item is written
+    written = cache.db.conn.total_changes - before
+    assert written == 2 * (len(CATEGORIES) + 2)  # the directory's own rows deleted and inserted, not one item
+    renamed = [c.model_copy(update={"name": "Уличное освещение"}) if c.code == "light" else c for c in CATEGORIES]
+    married = exec2.model_copy(update={"full_name": "Исполнитель Вторая-Новая"})
+    cache.store_directory([], [married], renamed, [], [])  # exec1 left the directory
+    assert {row(cache, f"w-{n}")["category_name"] for n in (1, 2, 3)} == {"Уличное освещение"}
+    assert row(cache, "w-2")["assignee_name"] == "Исполнитель Вторая-Новая"
+    assert row(cache, "w-1")["assignee_name"] == ""
+    cache.store_directory([], [married], [c for c in CATEGORIES if c.code != "light"], [], [])
+    assert row(cache, "w-3")["category_name"] == "light"  # an unknown category shows its code, as on arrival
