@@ -18,6 +18,7 @@ import os
 import random
 import resource
 import secrets
+import shutil
 import statistics
 import sys
 import tempfile
@@ -187,12 +188,19 @@ def main() -> int:
     parser.add_argument("--download", type=int, default=20_000)
     parser.add_argument("--presses", type=int, default=20)
     parser.add_argument("--queued", type=int, default=500)
+    parser.add_argument("--parts", default="window,actions,download,delivery",
+                        help="which measurements, comma-separated (window: cold start, search, memory)")
+    parser.add_argument("--keep", type=Path, help="a folder keeping the filled cache (and its key) between runs")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     rng = random.Random(7)
     folder = Path(tempfile.mkdtemp(prefix="posdesk-bench-"))
     key = secrets.token_bytes(32)
+    kept = args.keep / f"big-{args.items}.posdesk" if args.keep else None
+    if kept is not None and kept.exists():  # a benchmark's throwaway cache: its key beside it is fine
+        key = bytes.fromhex((args.keep / f"big-{args.items}.key").read_text())
     platform = Platform(Store(), Clock(datetime.now(UTC)))
     populate(platform, WORLD_START)
     server = TrainingServer(platform)
@@ -201,18 +209,44 @@ def main() -> int:
 
     # --- a cache with --items items (the platform has none of them: the sync pulls nothing new) ---
     path = folder / "big.posdesk"
-    window, session = open_window(url, path, key, folder)
-    wait_idle(window)
-    window.close()
-    session.close()
-    cache = Cache.open(path, key)
-    t0 = time.perf_counter()
-    for start in range(0, args.items, 2000):
-        cache.apply_page(make_items(min(2000, args.items - start), start, now, rng), cache.cursor)
-    fill = time.perf_counter() - t0
-    cache.close()
-    print(f"filled cache with {args.items} items in {fill:.1f} s")
+    if not parts & {"window", "actions"}:
+        pass  # no window over the big cache: nothing to fill
+    elif kept is not None and kept.exists():
+        shutil.copyfile(kept, path)
+    else:
+        window, session = open_window(url, path, key, folder)
+        wait_idle(window)
+        window.close()
+        session.close()
+        cache = Cache.open(path, key)
+        t0 = time.perf_counter()
+        for start in range(0, args.items, 2000):
+            cache.apply_page(make_items(min(2000, args.items - start), start, now, rng), cache.cursor)
+        fill = time.perf_counter() - t0
+        cache.close()
+        print(f"filled cache with {args.items} items in {fill:.1f} s")
+        if kept is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, kept)
+            (args.keep / f"big-{args.items}.key").write_text(key.hex())
 
+    if parts & {"window", "actions"}:
+        window_and_actions(app, args, parts, url, path, key, folder, server, now)
+    if "download" in parts:
+        download_stall(app, args, url, key, folder, platform, server, now, rng)  # stops the server
+    else:
+        server.stop()
+    if "delivery" in parts:
+        # The longest stall while queued actions are delivered: the sync benchmark's measurement (5), with its
+        # baselines (one report per entry, the worker's share alone, an idle heartbeat) over the same cache size.
+        from benchmarks.bench_sync import bench_delivery_stall
+
+        bench_delivery_stall(args.queued, filler=args.items)
+    return 0
+
+
+def window_and_actions(app: QApplication, args: argparse.Namespace, parts: set[str], url: str, path: Path,
+                       key: bytes, folder: Path, server: TrainingServer, now: datetime) -> None:
     rss_before = rss_mb()
     t0 = time.perf_counter()
     window, session = open_window(url, path, key, folder)
@@ -254,10 +288,14 @@ def main() -> int:
           f"{statistics.median(base) * 1000:.1f} ms, ratio {median / statistics.median(base):.1f}x")
     print(f"peak RSS: {peak:.0f} MB (before opening the window {rss_before:.0f} MB; target ≤ 400)")
     window.panel.search.setText("")
-    measure_actions(app, window, server, now, args.presses)
+    if "actions" in parts:
+        measure_actions(app, window, server, now, args.presses)
     window.close()
     session.close()
 
+
+def download_stall(app: QApplication, args: argparse.Namespace, url: str, key: bytes, folder: Path,
+                   platform: Platform, server: TrainingServer, now: datetime, rng: random.Random) -> None:
     # --- event-loop stall during a first download of --download items ---
     # Measured twice: with the platform in this process (as in the training mode, where its page
     # serialisation holds this interpreter's lock too), and in its own process, as a real platform runs on its
@@ -278,12 +316,6 @@ def main() -> int:
                                       ("platform in this process (training mode)", inside)):
         print(f"   {label}: {rows} items in {took:.1f} s ({rows / took:.0f} items/s); longest event-loop gap "
               f"{max(gaps) * 1000:.0f} ms, p99 {statistics.quantiles(gaps, n=100)[98] * 1000:.0f} ms")
-    # The longest stall while queued actions are delivered: the sync benchmark's measurement (5), with its
-    # baselines (one report per entry, the worker's share alone, an idle heartbeat) over the same cache size.
-    from benchmarks.bench_sync import bench_delivery_stall
-
-    bench_delivery_stall(args.queued, filler=args.items)
-    return 0
 
 
 if __name__ == "__main__":

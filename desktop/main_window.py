@@ -32,7 +32,7 @@ from desktop.lock.settings import app_settings
 from desktop.outbox.workstation import OfflineWork
 from desktop.queue.model import QueueModel
 from desktop.queue.panel import QueuePanel
-from desktop.queue.reader import PageRead, QueueReader
+from desktop.queue.reader import PageRead, PauseWhilePainting, QueueReader
 from desktop.ranking.window import install as install_ranking
 from desktop.reports.support import install as install_reports
 from desktop.search.index_status import IndexStatus
@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
             entry.setData(Qt.ItemDataRole.UserRole, queue.value)
             self.navigation.addItem(entry)
         self.panel = QueuePanel(self.model, session.reader)
+        self._paint_first = PauseWhilePainting(self.panel.table.viewport())
         self.card = MessageCard(session.reader, me.organisation.timezone, session.roles, worker=session.worker,
                                 clock=self._clock)  # type: ignore[arg-type]
         self.splitter = QSplitter()
@@ -304,12 +305,15 @@ class MainWindow(QMainWindow):
         if read is None:  # the reader failed (logged): read here, as before it existed
             self._refresh_now()
         else:
-            selected = self.card.item.id if self.card.item else None
-            if self.model.apply_read(read) and selected:
-                self.panel.select_item(selected)
+            self._show_read(read)
         if self._reread:
             self._reread = False
             self._schedule_refresh(1500 if self.progress.isVisible() else 300)
+
+    def _show_read(self, read: PageRead) -> None:
+        selected = self.card.item.id if self.card.item else None
+        if self.model.apply_read(read) and selected:
+            self.panel.select_item(selected)
 
     def _counts_read(self, tag: int, counts: dict[QueueId, int] | None) -> None:
         if self._closed or tag != self._counts_tag:
@@ -379,12 +383,12 @@ class MainWindow(QMainWindow):
             now = self._clock()  # type: ignore[operator]
             self.last_sync.setText(_t("Синхронизировано в {t} ({zone})").format(
                 t=now.astimezone(zone).strftime("%H:%M"), zone=utc_label(zone, now)))
-            self.progress.hide()
+            self._downloading(False)
             self.storage_warning.hide()
         elif status == "offline":
-            self.progress.hide()
+            self._downloading(False)
         elif status == "storage_error":
-            self.progress.hide()
+            self._downloading(False)
             self.storage_warning.setText(message)
             self.storage_warning.show()
 
@@ -392,9 +396,14 @@ class MainWindow(QMainWindow):
         if total > 0 and done < total:
             self.progress.setRange(0, total)
             self.progress.setValue(done)
-            self.progress.show()
+            self._downloading(True)
         else:
-            self.progress.hide()
+            self._downloading(False)
+
+    def _downloading(self, on: bool) -> None:
+        """Show the download's progress; meanwhile the table's paints go first (``PauseWhilePainting``)."""
+        self.progress.setVisible(on)
+        self._paint_first.watch(on)
 
     def _outbox_changed(self, counts: dict[str, int]) -> None:
         waiting = counts.get("pending", 0) + counts.get("sending", 0)

@@ -58,6 +58,14 @@ class ItemDeadlines:
         return None if self.governing is None else urgency(self.governing.at, now, thresholds)
 
 
+RowKey = tuple[Any, ...]
+
+
+def row_key(row: dict[str, Any]) -> RowKey:
+    """What of a queue row its deadline depends on: rows showing the same state run to the same deadline."""
+    return (row["id"], row["status"], row["active_due_at"], row["assignee_id"], row["pending"], row["conflict"])
+
+
 class ControlTimes:
     """Deadlines of cached items; the calendar and the categories' terms are read once, ``reload`` after a sync."""
 
@@ -103,6 +111,14 @@ class ControlTimes:
         control = control_deadline(item, stages, self.zone, self.calendar) if legal is not None else None
         return ItemDeadlines(legal, control, redirect_deadline(item, self.zone), governing_deadline(legal, control),
                              regime(item.kind), item.kind)
+
+    def of_row(self, row: dict[str, Any]) -> Deadline | None:
+        """The deadline a queue row's countdown runs to (its item's record read by primary key)."""
+        if not row["active_due_at"]:
+            return None
+        found = self.conn.execute("SELECT COALESCE(i.local_record, r.record) FROM items i JOIN item_records r "
+                                  "ON r.id = i.id WHERE i.id = ?", [row["id"]]).fetchone()
+        return self.of(Item.model_validate_json(found[0])).governing if found else None
 
     def governing_at(self, item: Item) -> datetime | None:
         """The time the countdown runs to: the nearer of the legal and the control time."""

@@ -92,8 +92,9 @@ class Reminders:
         late = sum(query.count(QueueId.ALL, Filters(narrowing=c), now) for c in self._cell(Measure.OVERDUE))
         return due, late
 
-    def summary(self, now: datetime) -> Notice:
-        due, late = self.counts(now)
+    def summary(self, now: datetime, counts: tuple[int, int] | None = None) -> Notice:
+        """The day's summary; ``counts`` (due today, overdue), when given, were read at ``now`` elsewhere."""
+        due, late = counts if counts is not None else self.counts(now)
         whose = "Организация" if self.organisation_wide else "Ваши сообщения"
         return Notice("summary", f"Сроки на {now.astimezone(ZoneInfo(self.zone)).strftime('%d.%m.%Y')}",
                       f"{whose}: {summary_text(due, late)}", now)
@@ -121,13 +122,22 @@ class Reminders:
                     watched.append(Watched(item.id, item.number, kind, deadline.at))
         self._watched = watched
 
-    def check(self, now: datetime) -> list[Notice]:
-        """The reminders due at ``now``: the day's summary, and the deadlines reached since the last check."""
+    @property
+    def watched(self) -> list[Watched]:
+        return list(self._watched)
+
+    def watch(self, watched: list[Watched]) -> None:
+        """Take the watched deadlines ``refresh`` read on another connection (off the window's thread)."""
+        self._watched = list(watched)
+
+    def check(self, now: datetime, counts: tuple[int, int] | None = None) -> list[Notice]:
+        """The reminders due at ``now``: the day's summary, and the deadlines reached since the last check.
+        ``counts``: the summary's figures if read at ``now`` already (otherwise counted here when due)."""
         notices = []
         local = now.astimezone(ZoneInfo(self.zone))
         first = self._last is None
         if first or (self._summary_day != local.date() and local.time() >= self.morning):
-            notices.append(self.summary(now))
+            notices.append(self.summary(now, counts))
             self._summary_day = local.date()
         if not first:
             assert self._last is not None

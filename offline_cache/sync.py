@@ -14,7 +14,6 @@ import json
 import logging
 import queue
 import random
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -39,6 +38,7 @@ from offline_cache.errors import (
     NotFoundError,
     PlatformError,
 )
+from offline_cache.interpreter import pause_for_window, switch_interval
 from offline_cache.logsafe import describe
 from offline_cache.store.cache import IN_FLIGHT, Cache, OutboxEntry, storable_json
 from offline_cache.store.database import STORAGE_ERRORS, storage_problem
@@ -137,11 +137,8 @@ class _Coalesced:
         self.listener.outbox_changed(counts)
 
 
-_switches = threading.Lock()
+_collector = threading.Lock()
 _pulling = 0
-_previous_interval = sys.getswitchinterval()
-
-
 _collecting = True
 
 
@@ -157,23 +154,20 @@ def _quick_switches() -> Iterator[None]:
     200–240 ms each, holding the lock: the three longest stalls of the window during a first download.
     Process-wide, so counted: the last pull (or push) restores both.
     """
-    global _pulling, _previous_interval, _collecting
-    with _switches:
+    global _pulling, _collecting
+    with _collector:
         if _pulling == 0:
-            _previous_interval = sys.getswitchinterval()
-            sys.setswitchinterval(min(_previous_interval, PULL_SWITCH_INTERVAL))
             _collecting = gc.isenabled()
             gc.disable()
         _pulling += 1
     try:
-        yield
+        with switch_interval(PULL_SWITCH_INTERVAL):
+            yield
     finally:
-        with _switches:
+        with _collector:
             _pulling -= 1
-            if _pulling == 0:
-                sys.setswitchinterval(_previous_interval)
-                if _collecting:
-                    gc.enable()
+            if _pulling == 0 and _collecting:
+                gc.enable()
 
 
 def collect_young() -> None:
@@ -325,6 +319,7 @@ class SyncEngine:
         items: list[Item] = []
         bad: list[tuple[str | None, str, str]] = []
         for record in raw.items:
+            pause_for_window()
             try:
                 items.append(Item.model_validate(record))
             except ValidationError as exc:

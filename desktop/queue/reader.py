@@ -15,14 +15,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QWidget
 
+from offline_cache.control import ControlTimes, RowKey, row_key
+from offline_cache.domain.stages import Deadline
+from offline_cache.interpreter import window_busy, window_done
 from offline_cache.logsafe import describe
 from offline_cache.queues import Filters, QueueId, QueueQuery, Viewer
 from offline_cache.store.cache import Cache
 
 log = logging.getLogger(__name__)
+UTC_ZONE = ZoneInfo("UTC")
+#: Rows whose deadlines are read with the page: more than a tall window shows; further rows are read
+#: on the UI thread when scrolled to (one record each, remembered).
+DUE_ROWS = 80
+DUES_KEPT = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +46,7 @@ class PageRequest:
     descending: bool
     limit: int
     now: datetime
+    zone: ZoneInfo = UTC_ZONE  # the organisation's, in which deadlines are counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +57,11 @@ class PageRead:
     total: int
     rows: list[dict[str, Any]]
     counts: dict[QueueId, int] = field(default_factory=dict)  # the same filters in other queues
+    # The countdowns' deadlines of the first rows (``ControlTimes.of_row`` by ``row_key``), read here so
+    # the repaint after the page is shown reads no record on the UI thread; with the signature of the
+    # terms and calendar they were counted with.
+    dues: dict[RowKey, Deadline | None] = field(default_factory=dict)
+    times_signature: int = 0
 
 
 class QueueReader(QObject):
@@ -104,6 +120,8 @@ class QueueReader(QObject):
 
     def _run(self) -> None:
         cache: Cache | None = None
+        times: ControlTimes | None = None
+        dues: dict[RowKey, Deadline | None] = {}
         try:
             while True:
                 self._wake.wait()
@@ -117,7 +135,13 @@ class QueueReader(QObject):
                     cache = cache or self._open()
                     query = QueueQuery(cache.db.conn, self._viewer)
                     if page is not None:
-                        self._page.emit(self._read_page(query, page))
+                        if times is None or times.zone != page.zone:
+                            times, dues = ControlTimes(cache.db.conn, page.zone), {}
+                        signature = times.signature
+                        times.reload()
+                        if times.signature != signature or len(dues) > DUES_KEPT:
+                            dues = {}
+                        self._page.emit(self._read_page(query, page, times, dues))
                         page = None
                     if counts is not None:
                         queues, now, tag = counts
@@ -126,7 +150,7 @@ class QueueReader(QObject):
                     log.warning("queue read failed: %s", describe(exc))
                     if cache is not None:
                         cache.close()
-                        cache = None
+                        cache, times = None, None
                     if page is not None:
                         self._page.emit(None)
                     if counts is not None:
@@ -136,10 +160,56 @@ class QueueReader(QObject):
                 cache.close()
 
     @staticmethod
-    def _read_page(query: QueueQuery, r: PageRequest) -> PageRead:
+    def _read_page(query: QueueQuery, r: PageRequest, times: ControlTimes,
+                   dues: dict[RowKey, Deadline | None]) -> PageRead:
         total = query.count(r.queue, r.filters, r.now)
         rows = query.page(r.queue, r.filters, r.now, sort=r.sort, descending=r.descending, offset=0, limit=r.limit)
         counts = {}
         if r.filters.text.strip() and r.queue is not QueueId.ALL:  # the panel offers «search every queue (n)»
             counts[QueueId.ALL] = query.count(QueueId.ALL, r.filters, r.now)
-        return PageRead(r, total, rows, counts)
+        shown = {}
+        for row in rows[:DUE_ROWS]:
+            key = row_key(row)
+            if key not in dues:
+                dues[key] = times.of_row(row)
+            shown[key] = dues[key]
+        return PageRead(r, total, rows, counts, shown, times.signature)
+
+
+class PauseWhilePainting(QObject):
+    """While watching, each paint of ``widget`` pauses the download's Python loops until it is done
+    (``offline_cache.interpreter.pause_for_window``).
+
+    A repaint of the queue takes the interpreter lock once per cell (~250 takes); beside a busy sync
+    thread each take waits for that thread's turn, and a repaint that takes 10 ms alone stalled the
+    window for 60–160 ms during a first download. Paused, the loop stops at its next item.
+    """
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self._widget = widget
+        self._watching = False
+        self._expiry = QTimer(self, singleShot=True, interval=200)  # the loops never wait longer
+        self._expiry.timeout.connect(window_done)
+
+    def watch(self, on: bool) -> None:
+        """Pause the loops for each paint from now on (a download started), or no longer."""
+        if on == self._watching:
+            return
+        self._watching = on
+        if on:
+            self._widget.installEventFilter(self)
+        else:
+            self._widget.removeEventFilter(self)
+            self._done()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            window_busy()
+            self._expiry.start()
+            QTimer.singleShot(0, self._done)  # runs once this paint event has been handled
+        return False
+
+    def _done(self) -> None:
+        self._expiry.stop()
+        window_done()

@@ -20,6 +20,7 @@ from pydantic_core import PydanticSerializationError
 
 from offline_cache.contract.models import Item
 from offline_cache.domain.deadlines import active_deadline
+from offline_cache.interpreter import pause_for_window
 from offline_cache.word_forms import reduce
 
 #: The indexed columns of ``items`` written from the server's record, in statement order.
@@ -116,6 +117,7 @@ def prepare(items: Iterable[Item]) -> PreparedPage:
     rejected: list[tuple[Item, str]] = []
     rows, records, history, attachments, search = [], [], [], [], []
     for i in newest.values():
+        pause_for_window()  # the window repaints first: it waits for the interpreter at each cell otherwise
         try:
             record = i.model_dump_json()
         except PydanticSerializationError as exc:

@@ -1,0 +1,65 @@
+"""Sharing the interpreter with the window: the switch interval, and pauses of background loops while it paints.
+
+A thread that wants the interpreter lock while another runs Python waits up to the switch interval
+(5 ms by default) for each take. The sync's threads ask for shorter turns while pulling (counted
+requests: the shortest asked for applies, the last one out restores the interval found before the
+first). And the window, whose repaint takes the lock once per cell, asks the sync's Python loops to
+pause until it has painted (``window_busy`` / ``pause_for_window``).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_lock = threading.Lock()
+_asked: list[float] = []
+_before = sys.getswitchinterval()
+
+
+@contextmanager
+def switch_interval(seconds: float) -> Iterator[None]:
+    """Run the block with the switch interval at most ``seconds`` (shorter if another block asks so)."""
+    global _before
+    with _lock:
+        if not _asked:
+            _before = sys.getswitchinterval()
+        _asked.append(seconds)
+        sys.setswitchinterval(min(_before, *_asked))
+    try:
+        yield
+    finally:
+        with _lock:
+            _asked.remove(seconds)
+            sys.setswitchinterval(min(_before, *_asked) if _asked else _before)
+
+
+# The window asks the background's Python loops to pause while it repaints beside them: a repaint takes
+# the interpreter lock once per cell, and a busy loop beside it makes each take wait for its turn.
+_window_idle = threading.Event()
+_window_idle.set()
+#: A background loop waits at most this long for the window, so a paint that never comes (a minimised
+#: window) costs it little.
+MAX_PAUSE = 0.1
+
+
+def window_busy() -> None:
+    """The window is about to repaint: background loops that call ``pause_for_window`` wait until ``window_done``."""
+    _window_idle.clear()
+
+
+def window_done() -> None:
+    _window_idle.set()
+
+
+def pause_for_window() -> None:
+    """Called between items by background loops that run Python (the sync's validation and row building)."""
+    if not _window_idle.is_set():
+        _window_idle.wait(MAX_PAUSE)
+
+
+def window_is_busy() -> bool:
+    """Whether background loops are asked to pause now (for tests and diagnostics)."""
+    return not _window_idle.is_set()
