@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import multiprocessing
 import random
 import resource
@@ -78,8 +79,10 @@ def client(url: str, user: str = "c-coord") -> PlatformClient:
     return c
 
 
-def _serve(items: int, urls: Any, stop: Any) -> None:
+def _serve(items: int, urls: Any, stop: Any, nice: int = 0) -> None:
     """Child process: a training platform holding ``items`` items, until ``stop`` is set."""
+    if nice:
+        os.nice(nice)
     server = server_with(items, datetime.now(UTC))
     urls.put(server.url)
     stop.wait()
@@ -87,12 +90,13 @@ def _serve(items: int, urls: Any, stop: Any) -> None:
 
 
 @contextmanager
-def platform_process(items: int) -> Iterator[str]:
+def platform_process(items: int, nice: int = 0) -> Iterator[str]:
     """The training platform in its own process, as the real platform is on its own machine:
-    its work does not compete for this process's interpreter, neither in the sync nor in the baseline."""
+    its work does not compete for this process's interpreter, neither in the sync nor in the baseline.
+    ``nice``: scheduled that much lower, so that it also takes only the cores this process leaves idle."""
     ctx = multiprocessing.get_context("spawn")
     urls, stop = ctx.Queue(), ctx.Event()
-    child = ctx.Process(target=_serve, args=(items, urls, stop), daemon=True)
+    child = ctx.Process(target=_serve, args=(items, urls, stop, nice), daemon=True)
     child.start()
     try:
         yield str(urls.get(timeout=600))

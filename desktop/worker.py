@@ -26,6 +26,7 @@ from offline_cache.client import PlatformClient
 from offline_cache.contract.models import AbsenceIn
 from offline_cache.domain.workflow import DomainError
 from offline_cache.errors import PlatformError
+from offline_cache.interpreter import run_in_background
 from offline_cache.logsafe import describe
 from offline_cache.outbox import Outbox
 from offline_cache.search_rebuild import BATCH, RebuildProgress, pending, rebuild
@@ -176,6 +177,7 @@ class SyncWorker:
             raise self._failed
 
     def _run(self) -> None:
+        run_in_background()  # below the window's thread, with the threads the sync starts (feed, index)
         try:
             self._cache = Cache.open(self._path, self._key)
         except Exception as exc:

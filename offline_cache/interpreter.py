@@ -9,6 +9,7 @@ pause until it has painted (``window_busy`` / ``pause_for_window``).
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Iterator
@@ -63,3 +64,28 @@ def pause_for_window() -> None:
 def window_is_busy() -> bool:
     """Whether background loops are asked to pause now (for tests and diagnostics)."""
     return not _window_idle.is_set()
+
+
+#: How much lower than the window the sync's threads are scheduled (Unix nice steps; Windows: one level).
+BACKGROUND_NICE = 10
+
+
+def run_in_background() -> None:
+    """Schedule the calling thread (and the threads it starts) below the window's.
+
+    On a two-core office PC a first download keeps both cores busy (the sync's Python, SQLite's
+    writes, the antivirus…): at equal priority the window's thread waited for a core in the middle of
+    a repaint. Lowered, the sync takes only what the window leaves. Best effort: where the system
+    refuses, the thread runs as before.
+    """
+    try:
+        if sys.platform == "win32":
+            import ctypes
+
+            kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined,unused-ignore]
+            kernel32.SetThreadPriority(kernel32.GetCurrentThread(), -1)  # THREAD_PRIORITY_BELOW_NORMAL
+        elif sys.platform.startswith("linux"):  # elsewhere a thread's id is not a scheduling id
+            tid = threading.get_native_id()  # Linux schedules each thread by its own id; new threads inherit it
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + BACKGROUND_NICE))
+    except OSError:
+        pass
