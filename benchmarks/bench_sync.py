@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import multiprocessing
+import os
 import random
 import resource
 import secrets
