@@ -269,8 +269,10 @@ class MainWindow(QMainWindow):
             self._reread = True  # the read under way may have missed these
         elif not self._refresh_pending:
             self._schedule_refresh(1500 if downloading else 300)
-        if self.card.item is not None and self.card.item.id in item_ids:
-            self.card.show_item(self.card.item.id)
+        shown = self.card.item
+        # An own action's outcome shows the card again (or the next item) when it comes: not twice.
+        if shown is not None and shown.id in item_ids and not self.actions_controller.in_flight(shown.id):
+            self.card.show_item(shown.id)
 
     def _schedule_refresh(self, delay_ms: int) -> None:
         self._refresh_pending = True

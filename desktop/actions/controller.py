@@ -24,7 +24,7 @@ from desktop.deputies.dialog import DeputyDialog
 from desktop.dialogs.comment import CommentDialog, ExtendTermDialog
 from desktop.dialogs.orgs import RedirectDialog
 from desktop.dialogs.reject import RejectDialog, cached_grounds
-from desktop.dialogs.staff import StaffPickerDialog, candidates
+from desktop.dialogs.staff import Candidate, StaffPickerDialog, candidates
 from desktop.labels import action_name, short_action_name
 from desktop.queue.panel import QueuePanel
 from desktop.session import Session
@@ -107,6 +107,11 @@ class ActionController(QObject):
         self.context_menu: QMenu | None = None
         self._requests: dict[str, tuple[str, Action, str | None]] = {}
         self._routing_for = ""
+        self._candidates: dict[str, list[Candidate]] = {}  # by organisation
+        self._stale_candidates: set[str] = set()
+        self._candidates_request = ""
+        session.worker.bridge.itemsChanged.connect(self._items_changed)
+        session.worker.bridge.readFinished.connect(self._candidates_read)
         card.shown.connect(self._update)
         card.ticked.connect(self._routing_term)
         panel.contextMenuRequested.connect(self.show_context_menu)
@@ -132,11 +137,39 @@ class ActionController(QObject):
         if item is not None and Action.ROUTE_TO_EXECUTOR in offered:
             if self._routing_for != item.id:  # a refresh of the same item keeps the person being picked
                 self._routing_for = item.id
-                self.bar.picker.set_candidates(candidates(self.session.reader, item.org_id, self._clock(),
-                                                          self._zone))
+                self.bar.picker.set_candidates(self._candidates_of(item.org_id))
             self._routing_term()
         else:
             self._routing_for = ""
+
+    def _candidates_of(self, org_id: str) -> list[Candidate]:
+        """Who can be made the executor, with their open items: counted once, then counted again in the
+        background after the cache changed (the list shown meanwhile is at most one change behind).
+
+        Counting every colleague's open items takes 10–20 ms over 100,000 items, for each item shown
+        while routing: it stood between an action's key press and the next card.
+        """
+        known = self._candidates.get(org_id)
+        if known is None:
+            known = self._candidates[org_id] = candidates(self.session.reader, org_id, self._clock(), self._zone)
+        elif org_id in self._stale_candidates:
+            self._stale_candidates.discard(org_id)
+            now, zone = self._clock(), self._zone
+            self._candidates_request = self.session.worker.run_read(
+                lambda cache: (org_id, candidates(cache, org_id, now, zone)), kind="candidates")
+        return known
+
+    def _items_changed(self, _ids: list[str]) -> None:
+        self._stale_candidates.update(self._candidates)
+
+    def _candidates_read(self, request: str, result: object, error: str) -> None:
+        if request != self._candidates_request or error or not isinstance(result, tuple):
+            return  # an older read, or a failed one (logged): the list shown stays, counted again next change
+        org_id, fresh = result
+        self._candidates[org_id] = fresh
+        item = self.card.item
+        if self._routing_for and item is not None and item.org_id == org_id and self.window.isVisible():
+            self.bar.picker.recount(fresh)  # what the coordinator has typed stays
 
     def _routing_term(self) -> None:
         """The coordinator's 3-day term beside the routing actions, counting down with the card."""
@@ -248,9 +281,14 @@ class ActionController(QObject):
             _t("«{a}» — поставлено в очередь отправки").format(a=short_action_name(action)), 5_000)
         self.performed.emit(item_id, action.value)
 
+    def in_flight(self, item_id: str) -> bool:
+        """Whether an action on ``item_id`` was handed to the worker and its outcome is still awaited: the
+        card is shown again (or moves on) when it comes, so reports before it need not redraw the card."""
+        return any(known[0] == item_id for known in self._requests.values())
+
     def _outbox_changed(self, _counts: dict[str, int]) -> None:
         # A closed window's session may be closed already; reports still in the event queue are not for it.
-        if self.card.item is not None and self.window.isVisible():
+        if self.card.item is not None and self.window.isVisible() and not self.in_flight(self.card.item.id):
             self.card.show_item(self.card.item.id)
 
     # --- deputies ---------------------------------------------------------------------------

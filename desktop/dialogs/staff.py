@@ -109,6 +109,15 @@ class StaffPicker(QWidget):
         self.filter.blockSignals(False)
         self._narrow("")
 
+    def recount(self, people: list[Candidate]) -> None:
+        """The same people counted again: the typed filter and the highlighted person stay."""
+        current = self.current_id()
+        self._all = people
+        self._narrow(self.filter.text())
+        for row in range(self.list.count()):
+            if current and self.list.item(row).data(Qt.ItemDataRole.UserRole) == current:
+                self.list.setCurrentRow(row)
+
     def _narrow(self, text: str) -> None:
         words = normalise(text).split()
         self.list.clear()
