@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGroupBox, QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
@@ -75,6 +75,9 @@ class SimilarMessages(QGroupBox):
         self._worker, self._local = worker, local
         self._request = ""  # the run_read request whose answer is awaited
         self._item_id = ""  # the item whose lists are shown or awaited
+        self._stale, self._syncing = False, False
+        self._later = QTimer(self, singleShot=True, interval=1000)
+        self._later.timeout.connect(self._refresh_if_stale)
         self.tree = _Tree()
         self.tree.setObjectName("similarList")
         self.tree.setColumnCount(len(self.COLUMNS))
@@ -93,6 +96,8 @@ class SimilarMessages(QGroupBox):
         layout.addWidget(self.tree)
         if worker is not None:
             worker.bridge.readFinished.connect(self._finished)
+            worker.bridge.itemsChanged.connect(self._items_changed)
+            worker.bridge.statusChanged.connect(self._sync_status)
         else:
             self.hide()  # without the worker there is nowhere to look them up off the window's thread
 
@@ -114,9 +119,27 @@ class SimilarMessages(QGroupBox):
         self._request = self._worker.run_read(lambda cache: self._lookup(cache, wanted), kind="similar")
 
     def refresh(self) -> None:
-        """Look the shown item's lists up again (after a sync changed the cache)."""
-        item_id, self._item_id = self._item_id, ""
-        self.show_for(item_id)
+        """Look the shown item's lists up again; the lists shown stay until the new ones come."""
+        if self._item_id and self._worker is not None:
+            wanted = self._item_id
+            self._request = self._worker.run_read(lambda cache: self._lookup(cache, wanted), kind="similar")
+
+    def _items_changed(self, _ids: list[str]) -> None:
+        # Another item's status or answer changed (a sync, a colleague's or one's own action): the lists are
+        # read again once the sync pass ends, or a second after a change outside one.
+        self._stale = True
+        if not self._syncing:
+            self._later.start()
+
+    def _sync_status(self, status: str, _message: str) -> None:
+        self._syncing = status == "syncing"
+        if not self._syncing and self._stale:
+            self._later.start()
+
+    def _refresh_if_stale(self) -> None:
+        if self._stale and not self._syncing and self.isVisible():
+            self._stale = False
+            self.refresh()
 
     @staticmethod
     def _lookup(cache: Cache, item_id: str) -> tuple[str, Similar]:
@@ -126,12 +149,18 @@ class SimilarMessages(QGroupBox):
         if request != self._request or not request:
             return  # another request's answer, or one for an item no longer shown
         self._request = ""
-        self.tree.clear()
         if error or not isinstance(result, tuple):
+            self.tree.clear()
             self._message(_t("Похожие сообщения не найдены: {error}").format(error=error or "—"))
             return
         item_id, similar = result
+        chosen = self.tree.currentItem()
+        was = chosen.data(0, Qt.ItemDataRole.UserRole) if chosen is not None else None
+        self.tree.clear()
         self._fill(similar)
+        again = next((row for row in self._top() if was and row.data(0, Qt.ItemDataRole.UserRole) == was), None)
+        if again is not None:  # read again after a sync: the official's place in the list stays
+            self.tree.setCurrentItem(again)
         self.found.emit(item_id)
 
     def _message(self, text: str) -> None:

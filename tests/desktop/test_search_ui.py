@@ -109,3 +109,24 @@ def test_the_status_bar_follows_the_index_rewrite(open_window: WindowFactory, qt
                     timeout=WAIT)
     bridge._index.emit(100, 100)
     qtbot.waitUntil(status.isHidden, timeout=WAIT)
+
+
+def test_similar_messages_follow_a_sync_and_keep_the_place_in_the_list(world: World, open_window: WindowFactory,
+                                                                        qtbot: QtBot) -> None:
+    target = inject(world, "Не горит фонарь у подъезда", "ул. Ново-Садовая, д. 52, корп. 2")
+    lift = inject(world, "Не работает лифт", "ул. Ново-Садовая, д. 52, корп. 2, кв. 3")
+    porch = inject(world, "Разбито крыльцо", "ул. Ново-Садовая, д. 52, корп. 2, кв. 9")
+    window = open_window("c-coord")
+    window.navigation.setCurrentRow(window.queues.index(QueueId.ALL))
+    similar = window.card.similar
+    with qtbot.waitSignal(similar.found, timeout=WAIT, check_params_cb=lambda item_id: item_id == target.id):
+        window.panel.select_item(target.id)
+    assert {r[0]: r[1] for r in similar.rows()} == {lift.id: "На распределении", porch.id: "На распределении"}
+    similar.tree.setCurrentItem(next(row for row in similar._top()
+                                     if row.data(0, Qt.ItemDataRole.UserRole) == porch.id))
+    # A colleague takes the lift's message into work on the platform; the next sync brings it.
+    world.client("c-coord").act(lift.id, Action.TAKE_INTO_WORK, lift.version)
+    window.session.worker.sync_now()
+    qtbot.waitUntil(lambda: dict((r[0], r[1]) for r in similar.rows()).get(lift.id) == "В работе", timeout=WAIT)
+    assert similar.item_id == target.id  # the same item's lists, read again without choosing it again
+    assert similar.tree.currentItem().data(0, Qt.ItemDataRole.UserRole) == porch.id  # the place kept
