@@ -190,8 +190,11 @@ class MainWindow(QMainWindow):
         self.sync_button.clicked.connect(self.session.worker.sync_now)
         roles = ", ".join(role_name(r) for r in sorted(self.session.roles))
         self.index_status = IndexStatus(self.session.reader.db.conn)
+        # Permanent: a temporary message (a reminder, «поставлено в очередь отправки») hides the status bar's
+        # ordinary widgets for as long as it shows, and the connection, the download and the index rewrite
+        # must stay in view.
         for widget in (self.online, self.last_sync, self.progress, self.index_status):
-            bar.addWidget(widget)
+            bar.addPermanentWidget(widget)
         bar.addPermanentWidget(QLabel(f"{self.session.me.user.full_name} · {roles}"))
         bar.addPermanentWidget(self.outbox)
         bar.addPermanentWidget(self.sync_button)

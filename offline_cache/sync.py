@@ -174,6 +174,7 @@ def collect_young() -> None:
     """Collect the youngest generation: a page's cyclic garbage. Its survivors are the pages in flight, freed
     by reference counting; scanning them again in the middle generation took up to 43 ms a page."""
     if _collecting:
+        pause_for_window()  # it holds the interpreter for up to 25 ms: not in the middle of the window's repaint
         gc.collect(0)
 
 
@@ -315,7 +316,9 @@ class SyncEngine:
 
     def _fetch(self, cursor: int) -> _CheckedPage:
         """Download the feed page at ``cursor``, validate its records one by one and turn them into rows."""
+        pause_for_window()  # the request's Python (httpx, the page's JSON) waits for a repaint under way
         raw = self.client.feed_raw(cursor, self.page_size)
+        pause_for_window()
         items: list[Item] = []
         bad: list[tuple[str | None, str, str]] = []
         for record in raw.items:

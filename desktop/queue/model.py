@@ -145,18 +145,29 @@ class QueueModel(QAbstractTableModel):
             # view does not ask for every cell again while the download threads want the interpreter.
             self._now = read.request.now
             return True
-        self.beginResetModel()
+        # As many rows as shown (a full page, as during a download): the rows that differ are changed in
+        # place, each on its own, so the view repaints only those it shows (a range, or a reset, repaints
+        # every visible cell, ~20 ms of the window's thread while a download wants the interpreter).
+        in_place = len(read.rows) == len(self._rows) > 0
+        if not in_place:
+            self.beginResetModel()
         self._generation += 1
-        self._shown = {}
         self._now = read.request.now
         self._total = read.total
-        self._rows = read.rows
-        self._counts_in = dict(read.counts)
+        previous, self._rows = self._rows, read.rows
         if read.times_signature != self._times.signature or len(self._due_cache) > DUE_CACHE_LIMIT:
             self._forget_stale_deadlines()  # the reader saw other terms or calendar: read them here too
         if self._times.signature == read.times_signature:  # the reader's deadlines count as ours
             self._due_cache.update(read.dues)
-        self.endResetModel()
+        if not in_place:
+            self._shown = {}
+            self.endResetModel()
+            return True
+        last = len(COLUMNS) - 1
+        for n, (old, new) in enumerate(zip(previous, read.rows, strict=True)):
+            if old != new:
+                self._shown.pop(n, None)
+                self.dataChanged.emit(self.index(n, 0), self.index(n, last))
         return True
 
     def _forget_stale_deadlines(self) -> None:

@@ -249,3 +249,17 @@ def test_last_sync_time_is_the_organisations_labelled(world: World, open_window:
     window = open_window("c-exec1")  # the city is in Yekaterinburg (UTC+5); the world's clock stands still
     local = world.clock.now().astimezone(ZoneInfo("Asia/Yekaterinburg"))
     assert window.last_sync.text() == f"Синхронизировано в {local:%H:%M} (UTC+5)"
+
+
+def test_a_status_message_never_hides_the_connection_the_download_or_the_index_rewrite(
+        open_window: WindowFactory, qtbot: QtBot) -> None:
+    window = open_window("c-coord")
+    window.statusBar().showMessage("Сроки на 15.03.2026: сегодня сроков нет", 60_000)  # as a reminder does
+    window._downloading(True)
+    window.session.worker.bridge._index.emit(45, 100)
+    qtbot.waitUntil(lambda: window.index_status.text().endswith("45 %"), timeout=20_000)
+    try:
+        assert window.statusBar().currentMessage()  # the message is still shown…
+        assert window.progress.isVisible() and window.index_status.isVisible() and window.online.isVisible()
+    finally:
+        window._downloading(False)
