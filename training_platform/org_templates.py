@@ -63,7 +63,7 @@ def create_template(platform: Platform, user: StaffMember, req: OrgTemplateIn) -
     now = platform.clock.now()
     with platform.store.transaction():
         template = OrgTemplateOut(id=platform._new_id("tpl"), org_id=actor.org_id, version=1, updated_at=now,
-                                  updated_by=user.id, **req.model_dump())
+                                  updated_by=user.id, **req.model_dump(exclude={"base_version"}))
         _put(platform.store, template)
         record_event(platform, actor, "template_created", template.id,
                       f"Шаблон «{template.title}», версия 1")
@@ -76,7 +76,10 @@ def update_template(platform: Platform, user: StaffMember, template_id: str, req
     now = platform.clock.now()
     with platform.store.transaction():
         old = _own(platform, actor.org_id, template_id)
-        fields = req.model_dump()
+        if req.base_version is not None and req.base_version != old.version:
+            raise ApiError(409, "conflict", f"Шаблон «{old.title}» изменил другой администратор (версия "
+                                            f"{old.version}): откройте его заново и внесите изменение")
+        fields = req.model_dump(exclude={"base_version"})
         changed = any(getattr(old, k) != v for k, v in fields.items())
         version = old.version + 1 if changed else old.version
         template = old.model_copy(update={**fields, "version": version, "updated_at": now, "updated_by": user.id})

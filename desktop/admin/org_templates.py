@@ -3,16 +3,20 @@
 The platform raises a template's version whenever its wording changes, so the staff's
 workstations see it changed since they used it. Online only, through ``AdminOps``; offline the
 page shows the cached templates read-only and says why.
+
+A save of an existing template names the version loaded into the form (``base_version``): when
+another administrator changed the template since, the platform refuses it (409) and the page says so,
+reloads the list and keeps the administrator's wording in the form to apply again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -34,12 +38,23 @@ from desktop.widgets import action_button, select_or_first
 from offline_cache.admin_rules import AdminApi, cached_templates
 from offline_cache.client import PlatformClient
 from offline_cache.contract.admin_rules import OrgTemplateIn, OrgTemplateOut
+from offline_cache.errors import ConflictError
 from offline_cache.store.cache import Cache
 from offline_cache.templates import PURPOSE_LABELS, Purpose
 
 
 def _t(text: str) -> str:
     return QCoreApplication.translate("OrgTemplates", text)
+
+
+class FormState(NamedTuple):
+    """What the form holds, to put back after the list is reloaded (a refused save keeps the wording)."""
+
+    title: str
+    purpose: Any
+    category: Any
+    ground: Any
+    text: str
 
 
 class OrgTemplatesModel(RowsTableModel[OrgTemplateOut]):
@@ -98,6 +113,8 @@ class OrgTemplatesPage(QWidget):
         self._reader, self._ops, self._say = reader, ops, say
         self._busy = False
         self._editing: str | None = None
+        self._base: int | None = None  # the version of ``_editing`` loaded into the form: the save's base
+        self._kept: str | None = None  # the template whose newer version the form does not show (after a 409)
         layout = QVBoxLayout(self)
         self.banner = plain_label("templatesOffline", OFFLINE_STYLE)
         layout.addWidget(self.banner)
@@ -154,6 +171,7 @@ class OrgTemplatesPage(QWidget):
         layout.addLayout(row)
         self._names = {str(c): str(n) for c, n in categories}
         self.table.selectionModel().currentRowChanged.connect(lambda current, _p: self._show(current.row()))
+        self.table.clicked.connect(self._clicked)
         self._all: list[OrgTemplateOut] = []
         self.show_retired.toggled.connect(lambda _on: self.show_templates(self._all))
         ops.onlineChanged.connect(lambda _on, _why: self._enable())
@@ -188,12 +206,31 @@ class OrgTemplatesPage(QWidget):
     def _show(self, row: int) -> None:
         template = self.model.row_at(row)
         self._editing = template.id if template is not None else None
+        self._base = template.version if template is not None else None
+        self._kept = None
         self.title.setText(template.title if template else "")
         self.purpose.setCurrentIndex(max(0, self.purpose.findData(template.purpose if template else "answer")))
         self.category.setCurrentIndex(max(0, self.category.findData(template.category_code if template else None)))
         self.ground.setCurrentIndex(max(0, self.ground.findData(template.ground_code if template else None)))
         self.text.setPlainText(template.text if template else "")
         self._enable()
+
+    def _clicked(self, index: QModelIndex) -> None:
+        # After a refused save the form keeps the administrator's wording; a click on the template opens
+        # the stored (other administrator's) version. Otherwise a click on the current row changes nothing.
+        if self._kept is not None and index.isValid() and index.data(ID_ROLE) == self._kept:
+            self._show(index.row())
+
+    def form_state(self) -> FormState:
+        return FormState(self.title.text(), self.purpose.currentData(), self.category.currentData(),
+                         self.ground.currentData(), self.text.toPlainText())
+
+    def _fill(self, state: FormState) -> None:
+        self.title.setText(state.title)
+        self.purpose.setCurrentIndex(max(0, self.purpose.findData(state.purpose)))
+        self.category.setCurrentIndex(max(0, self.category.findData(state.category)))
+        self.ground.setCurrentIndex(max(0, self.ground.findData(state.ground)))
+        self.text.setPlainText(state.text)
 
     def _enable(self) -> None:
         online = bool(self._ops.online) and not self._busy
@@ -232,9 +269,18 @@ class OrgTemplatesPage(QWidget):
                                              "category_code": self.category.currentData(), "ground_code": ground})
 
     def _run(self, work: Callable[[PlatformClient], OrgTemplateOut], action: str, summary: str,
-             done: Callable[[OrgTemplateOut], str]) -> None:
+             done: Callable[[OrgTemplateOut], str], conflict: Callable[[str], None] | None = None) -> None:
+        """``work`` on the worker; ``conflict(reason)`` instead of the plain failure when the platform said 409."""
         self._busy = True
         self._enable()
+        refused: list[bool] = []  # appended on the worker before the result is posted to the UI thread
+
+        def guarded(client: PlatformClient) -> OrgTemplateOut:
+            try:
+                return work(client)
+            except ConflictError:
+                refused.append(True)
+                raise
 
         def finished(result: OrgTemplateOut) -> None:
             self._busy = False
@@ -243,10 +289,45 @@ class OrgTemplatesPage(QWidget):
 
         def failed(reason: str) -> None:
             self._busy = False
+            if refused and conflict is not None:
+                conflict(reason)
+                return
             self._enable()
             self._say(_t("Не сохранено: {r}").format(r=reason), True)
 
-        self._ops.call(work, finished, failed, audit=lambda result: (action, result.id, summary), refresh=True)
+        self._ops.call(guarded, finished, failed, audit=lambda result: (action, result.id, summary), refresh=True)
+
+    def _conflicted(self, template_id: str, reason: str) -> None:
+        """Another administrator changed the template since it was loaded: say so, reload the list from the
+        platform and keep the administrator's wording in the form, so that «Сохранить» applies it again."""
+        kept, why = self.form_state(), reason.rstrip(".")
+        self._say(_t("Не сохранено: {r}. Ваш вариант оставлен в форме; список шаблонов обновляется…").format(r=why),
+                  True)
+        self._busy = True  # the form stays read-only until the list is back, so nothing typed meanwhile is lost
+        self._enable()
+
+        def arrived(found: list[OrgTemplateOut]) -> None:
+            self._busy = False
+            if not self.show_retired.isChecked() and any(t.id == template_id and t.retired for t in found):
+                self.show_retired.setChecked(True)  # retired meanwhile: shown, so the wording stays its edit
+            self.show_templates(found, template_id)
+            if self._editing != template_id:
+                self.new()  # gone from the list: the kept wording can still be saved as a new template
+            self._fill(kept)
+            self._kept = self._editing
+            stored = next((t for t in found if t.id == template_id), None)
+            if stored is not None:
+                self._say(_t("Не сохранено: {r}. Ваш вариант оставлен в форме: «Сохранить» заменит им версию {v}, "
+                             "щелчок по шаблону в списке откроет её.").format(r=why, v=stored.version), True)
+            else:
+                self._say(_t("Не сохранено: {r}. Шаблона больше нет в списке; ваш вариант оставлен в форме и "
+                             "сохранится как новый шаблон.").format(r=why), True)
+
+        def unreachable(_why: str) -> None:
+            self._busy = False
+            self._enable()
+
+        self._ops.call(lambda client: AdminApi(client).templates(), arrived, unreachable)
 
     def save(self) -> None:
         if not self._ops.online or self._busy:
@@ -262,9 +343,11 @@ class OrgTemplatesPage(QWidget):
                       lambda t: _t("Шаблон «{t}» создан (версия {v}); сотрудники получат его при синхронизации.")
                       .format(t=t.title, v=t.version))
         else:
-            self._run(lambda client: AdminApi(client).update_template(editing, req), "template_updated",
+            edited = req.model_copy(update={"base_version": self._base})  # the version loaded into the form
+            self._run(lambda client: AdminApi(client).update_template(editing, edited), "template_updated",
                       _t("Изменён шаблон «{t}»").format(t=req.title),
-                      lambda t: _t("Шаблон «{t}» сохранён (версия {v}).").format(t=t.title, v=t.version))
+                      lambda t: _t("Шаблон «{t}» сохранён (версия {v}).").format(t=t.title, v=t.version),
+                      conflict=lambda reason: self._conflicted(editing, reason))
 
     def retire_or_restore(self) -> None:
         template = self.current()

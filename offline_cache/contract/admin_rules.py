@@ -64,6 +64,9 @@ class OrgTemplateIn(Request):
     purpose: Literal["answer", "interim", "rejection", "return"]
     category_code: Code | None = None
     ground_code: Code | None = None
+    #: Update only: the version the administrator edited; another administrator's change since is a 409.
+    #: Absent (older clients): the update applies whatever the stored version.
+    base_version: Annotated[int, Field(ge=1, le=2**62)] | None = None
 
 
 class OrgTemplateOut(TemplateOut):

@@ -17,7 +17,7 @@ from desktop.admin.window import AdminWindow
 from desktop.session import Session, training_session
 from offline_cache.admin import admin_audit_lines
 from offline_cache.admin_rules import AdminApi, cached_rules
-from offline_cache.contract.admin_rules import AutoRuleIn
+from offline_cache.contract.admin_rules import AutoRuleIn, OrgTemplateIn
 from offline_cache.domain.model import Status
 from tests.desktop.conftest import WindowFactory
 from tests.world import PASSWORD, World
@@ -240,3 +240,49 @@ def test_in_the_admin_window_a_rule_routes_the_next_message_to_the_executors_que
     cached = executor.session.reader.item(item.id)
     assert cached is not None and (cached.status, cached.assignee_id) == (Status.IN_WORK, "c-exec2")
     assert "Авторазбор: правило №1 «Освещение — Никитиной»" in cached.history[-1].comment
+
+
+def test_a_template_changed_by_another_administrator_meanwhile_is_not_overwritten(
+        world: World, open_window: WindowFactory, qtbot: QtBot) -> None:
+    other = AdminApi(world.client("c-admin"))  # the second administrator, straight to the platform
+    title = "Ответ о ямочном ремонте"
+    loaded = other.create_template(OrgTemplateIn(title=title, text="Яму заделают.", purpose="answer"))
+    window = open_window("c-admin")
+    assert window.admin is not None
+    window.admin.action.trigger()
+    admin = window.admin.window
+    assert isinstance(admin, AdminWindow)
+    page = admin.org_templates
+    admin.tabs.setCurrentWidget(page)
+    qtbot.waitUntil(lambda: page.save_button.isEnabled() and page.text.toPlainText() == "Яму заделают."
+                    and not admin.ops._pending, timeout=WAIT)  # the platform's list is in, not just the cache's
+    mine = "Уважаемый заявитель! Яму заделают до 15 мая."
+    page.text.setPlainText(mine)
+    other.update_template(loaded.id, OrgTemplateIn(title=title, text="Яму заделали.", purpose="answer",
+                                                   base_version=1))
+    page.save_button.click()
+    qtbot.waitUntil(lambda: "заменит им версию 2" in admin.status.text() and not page._busy, timeout=WAIT)
+    assert admin.status.text().startswith(f"Не сохранено: Шаблон «{title}» изменил другой администратор "
+                                          "(версия 2): откройте его заново и внесите изменение. Ваш вариант "
+                                          "оставлен в форме")
+    [stored] = other.templates()
+    assert (stored.text, stored.version) == ("Яму заделали.", 2), "the other administrator's change stands"
+    assert page.text.toPlainText() == mine and page.title.text() == title, "the edited wording is kept"
+    assert page.current() is not None and (page.current().id, page.current().version) == (loaded.id, 2), \
+        "the list was reloaded from the platform"  # type: ignore[union-attr]
+    assert "template_updated" not in [line[2] for line in admin_audit_lines(window.session.reader)]
+
+    page.save_button.click()  # applied again, knowingly: over version 2 now
+    qtbot.waitUntil(lambda: "сохранён (версия 3)" in admin.status.text() and not page._busy, timeout=WAIT)
+    assert [(t.text, t.version) for t in other.templates()] == [(mine, 3)]
+
+    other.update_template(loaded.id, OrgTemplateIn(title=title, text="Яму заделали вчера.", purpose="answer"))
+    page.text.setPlainText("Ещё одна правка.")
+    page.save_button.click()
+    qtbot.waitUntil(lambda: "заменит им версию 4" in admin.status.text() and not page._busy, timeout=WAIT)
+    assert page.text.toPlainText() == "Ещё одна правка."
+    row = page.table.visualRect(page.model.index(page.model.row_of(loaded.id), 0)).center()
+    qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=row)  # open the stored version
+    assert page.text.toPlainText() == "Яму заделали вчера."
+    qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=row)
+    assert page.text.toPlainText() == "Яму заделали вчера.", "an ordinary click on the current row changes nothing"

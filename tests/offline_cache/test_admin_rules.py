@@ -6,6 +6,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from offline_cache.admin_rules import (
     AdminApi,
     cached_rules,
@@ -17,10 +19,12 @@ from offline_cache.admin_rules import (
 from offline_cache.contract.admin_rules import AutoRuleIn, OrgTemplateIn, rule_to_domain
 from offline_cache.domain.auto_rules import conflicts
 from offline_cache.domain.model import Status
+from offline_cache.errors import ConflictError
 from offline_cache.store.cache import Cache
 from offline_cache.sync import SyncEngine
 from offline_cache.templates import TemplateLibrary
 from tests.world import World
+from training_platform.org_templates import all_templates
 
 
 def synced(world: World, tmp_path: Path, user: str) -> tuple[Cache, SyncEngine]:
@@ -97,6 +101,25 @@ def test_the_staffs_next_sync_brings_a_new_organisation_template(world: World, t
     api.set_retired(template.id, True)
     engine.sync_once()
     assert template.id not in {t.id for t in TemplateLibrary(coordinator).templates()}
+
+
+def test_a_template_saved_over_another_administrators_change_is_a_conflict(world: World) -> None:
+    mine, theirs = AdminApi(world.client("c-admin")), AdminApi(world.client("c-admin"))
+    loaded = mine.create_template(OrgTemplateIn(title="Свет", text="Фонарь починят.", purpose="answer"))
+    theirs.update_template(loaded.id, OrgTemplateIn(title="Свет", text="Фонарь починили.", purpose="answer",
+                                                    base_version=loaded.version))
+    edit = OrgTemplateIn(title="Свет", text="Фонарь заменили.", purpose="answer", base_version=loaded.version)
+    with pytest.raises(ConflictError) as refused:
+        mine.update_template(loaded.id, edit)
+    assert (refused.value.status, refused.value.code) == (409, "conflict")
+    assert "изменил другой администратор (версия 2)" in refused.value.message
+    with world.platform.store.lock:
+        [stored] = [t for t in all_templates(world.platform.store) if t.id == loaded.id]
+    assert (stored.text, stored.version) == ("Фонарь починили.", 2), "the refused save changed nothing"
+    again = mine.update_template(loaded.id, edit.model_copy(update={"base_version": stored.version}))
+    assert (again.text, again.version) == ("Фонарь заменили.", 3)
+    older = mine.update_template(loaded.id, OrgTemplateIn(title="Свет", text="Без версии.", purpose="answer"))
+    assert (older.text, older.version) == ("Без версии.", 4), "an older client (no base_version) still saves"
 
 
 def test_this_features_changes_have_russian_names_in_the_audit_log() -> None:

@@ -203,3 +203,28 @@ def test_organisation_templates_are_created_edited_retired_and_served_to_its_sta
     kinds = [c["action"] for c in ok(admin("GET", "/events"))]
     assert kinds == ["template_restored", "template_retired", "template_updated", "template_updated",
                      "template_created"]
+
+
+def test_a_template_edit_on_a_stale_version_is_refused_and_changes_nothing(http: httpx.Client) -> None:
+    admin = other = As(http, ADMIN)  # the city has one administrator: "other" stands for a second one
+    created = ok(admin("POST", "/templates", {**TEMPLATE, "base_version": 7}))  # ignored on create
+    assert created["version"] == 1 and "base_version" not in created
+    theirs = ok(other("PUT", f"/templates/{created['id']}", {**TEMPLATE, "text": "Их текст.", "base_version": 1}))
+    assert theirs["version"] == 2 and "base_version" not in theirs
+    stale = admin("PUT", f"/templates/{created['id']}", {**TEMPLATE, "text": "Мой текст.", "base_version": 1})
+    error = assert_russian_error(stale, 409)
+    assert error["code"] == "conflict"
+    assert error["message"] == (f"Шаблон «{TEMPLATE['title']}» изменил другой администратор (версия 2): "
+                                "откройте его заново и внесите изменение")
+    [stored] = ok(admin("GET", "/templates"))
+    assert (stored["text"], stored["version"], stored["updated_at"]) == ("Их текст.", 2, theirs["updated_at"])
+    assert [e["action"] for e in ok(admin("GET", "/events"))] == ["template_updated", "template_created"]
+    same = ok(admin("PUT", f"/templates/{created['id']}", {**TEMPLATE, "text": "Их текст.", "base_version": 2}))
+    assert same["version"] == 2, "the base version is not a change of the template"
+    mine = ok(admin("PUT", f"/templates/{created['id']}", {**TEMPLATE, "text": "Мой текст.", "base_version": 2}))
+    assert (mine["text"], mine["version"]) == ("Мой текст.", 3)
+    older = ok(admin("PUT", f"/templates/{created['id']}", {**TEMPLATE, "text": "Без версии."}))
+    assert (older["text"], older["version"]) == ("Без версии.", 4), "a client without base_version still saves"
+    for wrong in (0, -1, 2**62 + 1, "два"):
+        assert_russian_error(admin("PUT", f"/templates/{created['id']}", {**TEMPLATE, "base_version": wrong}), 422)
+    assert ok(admin("GET", "/templates"))[0]["version"] == 4
