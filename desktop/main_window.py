@@ -192,8 +192,9 @@ class MainWindow(QMainWindow):
         self.index_status = IndexStatus(self.session.reader.db.conn)
         # Permanent: a temporary message (a reminder, «поставлено в очередь отправки») hides the status bar's
         # ordinary widgets for as long as it shows, and the connection, the download and the index rewrite
-        # must stay in view.
-        for widget in (self.online, self.last_sync, self.progress, self.index_status):
+        # must stay in view. The time of the last sync may give way to the message.
+        bar.addWidget(self.last_sync)
+        for widget in (self.online, self.progress, self.index_status):
             bar.addPermanentWidget(widget)
         bar.addPermanentWidget(QLabel(f"{self.session.me.user.full_name} · {roles}"))
         bar.addPermanentWidget(self.outbox)

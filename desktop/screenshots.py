@@ -38,6 +38,13 @@ def wait_for_idle(window: MainWindow, timeout_ms: int = 60_000) -> None:
     window._refresh_now()
 
 
+def settle(window: MainWindow, ms: int = 1500) -> None:
+    """Let the window's background reads arrive and its layout follow before it is grabbed."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default="docs/screenshots")
@@ -46,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    app = make_app(sys.argv[:1])
+    _app = make_app(sys.argv[:1])  # kept: the application lives as long as this reference
     from training_platform.server import TrainingServer, build_platform
 
     server = TrainingServer(build_platform("demo"))
@@ -62,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             wait_for_idle(window)
             if window.model.rowCount():
                 window.panel.table.selectRow(0)
-            app.processEvents()
+            settle(window)  # background reads (reminders, similar messages) land and the status bar lays out
             path = out / f"main-{role.value}.png"
             window.grab().save(str(path))
             print(path)
