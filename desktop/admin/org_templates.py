@@ -189,11 +189,33 @@ class OrgTemplatesPage(QWidget):
         self.show_templates(cached_templates(self._reader), select)
 
     def show_templates(self, found: list[OrgTemplateOut], select: str | None = None) -> None:
+        # A list that arrives while the administrator is writing (the platform's, a moment after the cached
+        # one) must not take the wording back: unsaved edits stay, on the version they were begun on.
+        edited = self._unsaved() if select is None else None
+        editing, base, kept = self._editing, self._base, self._kept
         self._all = found
         chosen = select or self.current_id()
         templates = [t for t in found if self.show_retired.isChecked() or not t.retired]
         self.model.set_templates(templates, self._names)
         self._show(select_or_first(self.table, self.model.row_of(chosen) if chosen else -1))
+        if edited is None:
+            return
+        if editing is None:
+            self.new()  # a new template being written stays one
+        elif self._editing != editing:
+            return  # the template is gone from the list: what it held is shown
+        self._fill(edited)
+        self._base, self._kept = base, kept
+        self._enable()
+
+    def _unsaved(self) -> FormState | None:
+        """The form if it holds something not saved: edits of the shown template, or a new one begun."""
+        state = self.form_state()
+        shown = next((t for t in self._all if t.id == self._editing), None) if self._editing else None
+        if shown is None:
+            return state if state.title.strip() or state.text.strip() else None
+        stored = FormState(shown.title, shown.purpose, shown.category_code, shown.ground_code, shown.text)
+        return None if state == stored else state
 
     def current_id(self) -> str:
         index = self.table.currentIndex()

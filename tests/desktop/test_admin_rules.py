@@ -286,3 +286,36 @@ def test_a_template_changed_by_another_administrator_meanwhile_is_not_overwritte
     assert page.text.toPlainText() == "Яму заделали вчера."
     qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=row)
     assert page.text.toPlainText() == "Яму заделали вчера.", "an ordinary click on the current row changes nothing"
+
+
+def test_a_list_arriving_while_a_template_is_written_keeps_the_wording(
+        world: World, open_window: WindowFactory, qtbot: QtBot) -> None:
+    other = AdminApi(world.client("c-admin"))
+    loaded = other.create_template(OrgTemplateIn(title="Об освещении", text="Фонарь заменят.", purpose="answer"))
+    window = open_window("c-admin")
+    assert window.admin is not None
+    window.admin.action.trigger()
+    admin = window.admin.window
+    assert isinstance(admin, AdminWindow)
+    page = admin.org_templates
+    admin.tabs.setCurrentWidget(page)
+    qtbot.waitUntil(lambda: page.save_button.isEnabled() and page.text.toPlainText() == "Фонарь заменят."
+                    and not admin.ops._pending, timeout=WAIT)
+    page.text.setPlainText("Фонарь заменят до пятницы.")  # being written when the list comes again
+    page.reload()
+    qtbot.waitUntil(lambda: not admin.ops._pending, timeout=WAIT)
+    assert page.text.toPlainText() == "Фонарь заменят до пятницы." and page.current_id() == loaded.id
+    page.new()
+    page.title.setText("Новый шаблон")
+    page.text.setPlainText("Текст нового шаблона.")
+    page.reload()
+    qtbot.waitUntil(lambda: not admin.ops._pending, timeout=WAIT)
+    assert (page.title.text(), page.text.toPlainText()) == ("Новый шаблон", "Текст нового шаблона.")
+    assert page.current_id() == ""  # still a new template, not the first of the list
+    page.save_button.click()
+    qtbot.waitUntil(lambda: "«Новый шаблон» создан" in admin.status.text() and not page._busy, timeout=WAIT)
+    assert {t.title for t in other.templates()} == {"Об освещении", "Новый шаблон"}
+    page.reload()  # nothing unsaved now: the list shows the stored templates as they are
+    qtbot.waitUntil(lambda: not admin.ops._pending, timeout=WAIT)
+    current = page.current()
+    assert current is not None and page.text.toPlainText() == current.text
