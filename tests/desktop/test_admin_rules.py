@@ -14,6 +14,7 @@ from desktop.admin.org_templates import OrgTemplatesPage
 from desktop.admin.rule_dialog import RuleDialog
 from desktop.admin.rules import AutoRulesPage
 from desktop.admin.window import AdminWindow
+from desktop.main_window import MainWindow
 from desktop.session import Session, training_session
 from offline_cache.admin import admin_audit_lines
 from offline_cache.admin_rules import AdminApi, cached_rules
@@ -242,11 +243,10 @@ def test_in_the_admin_window_a_rule_routes_the_next_message_to_the_executors_que
     assert "Авторазбор: правило №1 «Освещение — Никитиной»" in cached.history[-1].comment
 
 
-def test_a_template_changed_by_another_administrator_meanwhile_is_not_overwritten(
-        world: World, open_window: WindowFactory, qtbot: QtBot) -> None:
-    other = AdminApi(world.client("c-admin"))  # the second administrator, straight to the platform
-    title = "Ответ о ямочном ремонте"
-    loaded = other.create_template(OrgTemplateIn(title=title, text="Яму заделают.", purpose="answer"))
+def templates_page(open_window: WindowFactory, qtbot: QtBot,
+                   shown: str) -> tuple[MainWindow, AdminWindow, OrgTemplatesPage]:
+    """An administrator's «Шаблоны организации» once the platform's list is in (not just the cache's), ``shown``
+    in the form."""
     window = open_window("c-admin")
     assert window.admin is not None
     window.admin.action.trigger()
@@ -254,8 +254,17 @@ def test_a_template_changed_by_another_administrator_meanwhile_is_not_overwritte
     assert isinstance(admin, AdminWindow)
     page = admin.org_templates
     admin.tabs.setCurrentWidget(page)
-    qtbot.waitUntil(lambda: page.save_button.isEnabled() and page.text.toPlainText() == "Яму заделают."
-                    and not admin.ops._pending, timeout=WAIT)  # the platform's list is in, not just the cache's
+    qtbot.waitUntil(lambda: page.save_button.isEnabled() and page.text.toPlainText() == shown
+                    and not admin.ops._pending, timeout=WAIT)
+    return window, admin, page
+
+
+def test_a_template_changed_by_another_administrator_meanwhile_is_not_overwritten(
+        world: World, open_window: WindowFactory, qtbot: QtBot) -> None:
+    other = AdminApi(world.client("c-admin"))  # the second administrator, straight to the platform
+    title = "Ответ о ямочном ремонте"
+    loaded = other.create_template(OrgTemplateIn(title=title, text="Яму заделают.", purpose="answer"))
+    window, admin, page = templates_page(open_window, qtbot, "Яму заделают.")
     mine = "Уважаемый заявитель! Яму заделают до 15 мая."
     page.text.setPlainText(mine)
     other.update_template(loaded.id, OrgTemplateIn(title=title, text="Яму заделали.", purpose="answer",
@@ -292,15 +301,7 @@ def test_a_list_arriving_while_a_template_is_written_keeps_the_wording(
         world: World, open_window: WindowFactory, qtbot: QtBot) -> None:
     other = AdminApi(world.client("c-admin"))
     loaded = other.create_template(OrgTemplateIn(title="Об освещении", text="Фонарь заменят.", purpose="answer"))
-    window = open_window("c-admin")
-    assert window.admin is not None
-    window.admin.action.trigger()
-    admin = window.admin.window
-    assert isinstance(admin, AdminWindow)
-    page = admin.org_templates
-    admin.tabs.setCurrentWidget(page)
-    qtbot.waitUntil(lambda: page.save_button.isEnabled() and page.text.toPlainText() == "Фонарь заменят."
-                    and not admin.ops._pending, timeout=WAIT)
+    _window, admin, page = templates_page(open_window, qtbot, "Фонарь заменят.")
     page.text.setPlainText("Фонарь заменят до пятницы.")  # being written when the list comes again
     page.reload()
     qtbot.waitUntil(lambda: not admin.ops._pending, timeout=WAIT)
