@@ -4,7 +4,8 @@ The similar-messages lookup takes up to a second over 100,000 items and starts f
 official opens; run on the worker (``SyncWorker.run_write``) it queued ahead of the official's next
 action, which then waited for it (key press → row 0.7–2.6 s instead of under 0.1 s). Reads here run
 beside the worker (SQLite releases the interpreter while it reads), and of each kind only the newest
-request is read: an official arrowing through twenty items waits for one lookup, not twenty.
+request is read: an official arrowing through twenty items waits for one lookup, not twenty. The
+queue's refreshes (``desktop.queue.reader``) run on another instance, so neither waits for the other.
 """
 
 from __future__ import annotations
@@ -19,19 +20,19 @@ from offline_cache.store.cache import Cache
 
 log = logging.getLogger(__name__)
 
-#: What a read reports: request id, result, the failure (None when it worked); called on the read thread.
-Report = Callable[[str, object, Exception | None], None]
+#: What a read reports: request id, its kind, result, the failure (None when it worked); on the read thread.
+Report = Callable[[str, str, object, Exception | None], None]
 
 
 class BackgroundReads:
     """Runs read-only work on one background thread and connection, the newest request of each kind only."""
 
-    def __init__(self, open_cache: Callable[[], Cache], report: Report) -> None:
-        self._open, self._report = open_cache, report
+    def __init__(self, open_cache: Callable[[], Cache], report: Report, name: str = "posdesk-reads") -> None:
+        self._open, self._report, self._name = open_cache, report, name
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stopping = False
-        self._wanted: dict[str, tuple[str, Callable[[Cache], object]]] = {}  # kind → (request, work)
+        self._wanted: dict[str, tuple[str, Callable[[Cache], object]]] = {}  # kind → (request, work), oldest first
         self._thread: threading.Thread | None = None
 
     def submit(self, work: Callable[[Cache], object], kind: str = "") -> str:
@@ -41,9 +42,10 @@ class BackgroundReads:
         with self._lock:
             if self._stopping:
                 return request
+            self._wanted.pop(kind, None)  # the newest request goes last: asked for later, read later
             self._wanted[kind or request] = (request, work)
             if self._thread is None:  # started on first use: a session that never asks opens no connection
-                self._thread = threading.Thread(target=self._run, name="posdesk-reads", daemon=True)
+                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
                 self._thread.start()
         self._wake.set()
         return request
@@ -57,12 +59,12 @@ class BackgroundReads:
         if self._thread is not None:
             self._thread.join(timeout=30)
 
-    def _next(self) -> tuple[str, Callable[[Cache], object]] | None:
+    def _next(self) -> tuple[str, str, Callable[[Cache], object]] | None:
         with self._lock:
             if self._stopping or not self._wanted:
                 return None
-            kind = next(iter(self._wanted))  # oldest kind first: no kind starves another
-            return self._wanted.pop(kind)
+            kind = next(iter(self._wanted))  # oldest first: no kind starves another
+            return (kind, *self._wanted.pop(kind))
 
     def _run(self) -> None:
         cache: Cache | None = None
@@ -71,7 +73,7 @@ class BackgroundReads:
                 self._wake.wait()
                 self._wake.clear()
                 while (job := self._next()) is not None:
-                    request, work = job
+                    kind, request, work = job
                     try:
                         cache = cache or self._open()
                         result = work(cache)
@@ -80,9 +82,9 @@ class BackgroundReads:
                         if cache is not None:
                             cache.close()
                             cache = None
-                        self._report(request, None, exc)
+                        self._report(request, kind, None, exc)
                     else:
-                        self._report(request, result, None)
+                        self._report(request, kind, result, None)
         finally:
             if cache is not None:
                 cache.close()

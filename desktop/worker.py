@@ -402,7 +402,7 @@ class SyncWorker:
         an action (``desktop.reads``); of each ``kind`` only the newest request runs. ``readFinished`` reports."""
         return self._reads.submit(work, kind)
 
-    def _read_done(self, request: str, result: object, exc: Exception | None) -> None:
+    def _read_done(self, request: str, _kind: str, result: object, exc: Exception | None) -> None:
         self.bridge._read.emit(request, result, "" if exc is None else _reason(exc))
 
     def run_online(self, work: Callable[[PlatformClient, Cache], object], *, refresh: bool = False) -> str:

@@ -1,10 +1,9 @@
-"""Sharing the interpreter with the window: the switch interval, and pauses of background loops while it paints.
+"""Sharing the interpreter and the cores with the window: background loops pause while it paints, and run below it.
 
 A thread that wants the interpreter lock while another runs Python waits up to the switch interval
-(5 ms by default) for each take. The sync's threads ask for shorter turns while pulling (counted
-requests: the shortest asked for applies, the last one out restores the interval found before the
-first). And the window, whose repaint takes the lock once per cell, asks the sync's Python loops to
-pause until it has painted (``window_busy`` / ``pause_for_window``).
+for each take. The window's repaint takes the lock once per cell, so it asks the sync's Python loops
+to pause until it has painted (``window_busy`` / ``pause_for_window``); and the sync's threads are
+scheduled below the window's (``run_in_background``).
 """
 
 from __future__ import annotations
@@ -12,30 +11,6 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-_lock = threading.Lock()
-_asked: list[float] = []
-_before = sys.getswitchinterval()
-
-
-@contextmanager
-def switch_interval(seconds: float) -> Iterator[None]:
-    """Run the block with the switch interval at most ``seconds`` (shorter if another block asks so)."""
-    global _before
-    with _lock:
-        if not _asked:
-            _before = sys.getswitchinterval()
-        _asked.append(seconds)
-        sys.setswitchinterval(min(_before, *_asked))
-    try:
-        yield
-    finally:
-        with _lock:
-            _asked.remove(seconds)
-            sys.setswitchinterval(min(_before, *_asked) if _asked else _before)
-
 
 # The window asks the background's Python loops to pause while it repaints beside them: a repaint takes
 # the interpreter lock once per cell, and a busy loop beside it makes each take wait for its turn.

@@ -14,6 +14,7 @@ import json
 import logging
 import queue
 import random
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -38,7 +39,7 @@ from offline_cache.errors import (
     NotFoundError,
     PlatformError,
 )
-from offline_cache.interpreter import pause_for_window, switch_interval
+from offline_cache.interpreter import pause_for_window
 from offline_cache.logsafe import describe
 from offline_cache.store.cache import IN_FLIGHT, Cache, OutboxEntry, storable_json
 from offline_cache.store.database import STORAGE_ERRORS, storage_problem
@@ -137,8 +138,9 @@ class _Coalesced:
         self.listener.outbox_changed(counts)
 
 
-_collector = threading.Lock()
+_switches = threading.Lock()
 _pulling = 0
+_previous_interval = sys.getswitchinterval()
 _collecting = True
 
 
@@ -154,20 +156,23 @@ def _quick_switches() -> Iterator[None]:
     200–240 ms each, holding the lock: the three longest stalls of the window during a first download.
     Process-wide, so counted: the last pull (or push) restores both.
     """
-    global _pulling, _collecting
-    with _collector:
+    global _pulling, _previous_interval, _collecting
+    with _switches:
         if _pulling == 0:
+            _previous_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(_previous_interval, PULL_SWITCH_INTERVAL))
             _collecting = gc.isenabled()
             gc.disable()
         _pulling += 1
     try:
-        with switch_interval(PULL_SWITCH_INTERVAL):
-            yield
+        yield
     finally:
-        with _collector:
+        with _switches:
             _pulling -= 1
-            if _pulling == 0 and _collecting:
-                gc.enable()
+            if _pulling == 0:
+                sys.setswitchinterval(_previous_interval)
+                if _collecting:
+                    gc.enable()
 
 
 def collect_young() -> None:
@@ -318,7 +323,6 @@ class SyncEngine:
         """Download the feed page at ``cursor``, validate its records one by one and turn them into rows."""
         pause_for_window()  # the request's Python (httpx, the page's JSON) waits for a repaint under way
         raw = self.client.feed_raw(cursor, self.page_size)
-        pause_for_window()
         items: list[Item] = []
         bad: list[tuple[str | None, str, str]] = []
         for record in raw.items:

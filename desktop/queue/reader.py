@@ -9,8 +9,6 @@ of each kind is read: a refresh asked for while another is waiting replaces it.
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,19 +18,19 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
+from desktop.reads import BackgroundReads
 from offline_cache.control import ControlTimes, RowKey, row_key
 from offline_cache.domain.stages import Deadline
 from offline_cache.interpreter import window_busy, window_done
-from offline_cache.logsafe import describe
 from offline_cache.queues import Filters, QueueId, QueueQuery, Viewer
 from offline_cache.store.cache import Cache
 
-log = logging.getLogger(__name__)
 UTC_ZONE = ZoneInfo("UTC")
 #: Rows whose deadlines are read with the page: more than a tall window shows; further rows are read
 #: on the UI thread when scrolled to (one record each, remembered).
 DUE_ROWS = 80
 DUES_KEPT = 20_000
+PAGE, COUNTS = "page", "counts"  # the kinds of read: of each only the newest request is read
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,88 +78,56 @@ class QueueReader(QObject):
 
     def __init__(self, open_cache: Callable[[], Cache], viewer: Viewer, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._open, self._viewer = open_cache, viewer
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stopping = False
-        self._page_wanted: PageRequest | None = None
-        self._counts_wanted: tuple[tuple[QueueId, ...], datetime, int] | None = None
-        self._thread: threading.Thread | None = None
+        self._viewer = viewer
+        # Its own thread and connection, not the card's (``SyncWorker.run_read``): a similar-messages lookup
+        # of a second must not hold up the queue's refresh.
+        self._reads = BackgroundReads(open_cache, self._report, name="posdesk-queue-reader")
+        self._counts_tag = 0  # of the newest counts asked for, given back when a count fails
+        # Deadlines already worked out, by row, for the reader's connection (used on its thread only).
+        self._times: ControlTimes | None = None
+        self._dues: dict[RowKey, Deadline | None] = {}
         queued = Qt.ConnectionType.QueuedConnection
         self._page.connect(self.pageRead, queued)
         self._counts.connect(self.countsRead, queued)
 
     def read_page(self, request: PageRequest) -> None:
         """Read ``request``'s page in the background (replacing a page request not started yet)."""
-        with self._lock:
-            self._page_wanted = request
-        self._start()
+        self._reads.submit(lambda cache: self._read_page(cache, request), PAGE)
 
     def read_counts(self, queues: Sequence[QueueId], now: datetime, tag: int = 0) -> None:
         """Count the items of ``queues`` (no filters) in the background; ``tag`` comes back with the counts."""
-        with self._lock:
-            self._counts_wanted = (tuple(queues), now, tag)
-        self._start()
+        self._counts_tag = tag
+        wanted = tuple(queues)
 
-    def _start(self) -> None:
-        if self._stopping:
-            return
-        if self._thread is None:  # started on first use: a window that never refreshes opens no connection
-            self._thread = threading.Thread(target=self._run, name="posdesk-queue-reader", daemon=True)
-            self._thread.start()
-        self._wake.set()
+        def count(cache: Cache) -> tuple[int, dict[QueueId, int]]:
+            query = QueueQuery(cache.db.conn, self._viewer)
+            return tag, {q: query.count(q, Filters(), now) for q in wanted}
+
+        self._reads.submit(count, COUNTS)
 
     def stop(self) -> None:
         """Finish the read under way, drop the rest and close the connection (before the session closes)."""
-        self._stopping = True
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
+        self._reads.stop()
 
-    def _run(self) -> None:
-        cache: Cache | None = None
-        times: ControlTimes | None = None
-        dues: dict[RowKey, Deadline | None] = {}
-        try:
-            while True:
-                self._wake.wait()
-                self._wake.clear()
-                if self._stopping:
-                    return
-                with self._lock:
-                    page, self._page_wanted = self._page_wanted, None
-                    counts, self._counts_wanted = self._counts_wanted, None
-                try:
-                    cache = cache or self._open()
-                    query = QueueQuery(cache.db.conn, self._viewer)
-                    if page is not None:
-                        if times is None or times.zone != page.zone:
-                            times, dues = ControlTimes(cache.db.conn, page.zone), {}
-                        signature = times.signature
-                        times.reload()
-                        if times.signature != signature or len(dues) > DUES_KEPT:
-                            dues = {}
-                        self._page.emit(self._read_page(query, page, times, dues))
-                        page = None
-                    if counts is not None:
-                        queues, now, tag = counts
-                        self._counts.emit(tag, {q: query.count(q, Filters(), now) for q in queues})
-                except Exception as exc:  # the caller reads for itself instead; a connection is opened again
-                    log.warning("queue read failed: %s", describe(exc))
-                    if cache is not None:
-                        cache.close()
-                        cache, times = None, None
-                    if page is not None:
-                        self._page.emit(None)
-                    if counts is not None:
-                        self._counts.emit(counts[2], None)
-        finally:
-            if cache is not None:
-                cache.close()
+    def _report(self, _request: str, kind: str, result: object, exc: Exception | None) -> None:
+        # On the read thread; the failure is logged there, and the caller reads for itself instead.
+        if kind == PAGE:
+            self._page.emit(result if exc is None else None)
+        elif exc is None and isinstance(result, tuple):
+            self._counts.emit(*result)
+        else:
+            self._counts.emit(self._counts_tag, None)
 
-    @staticmethod
-    def _read_page(query: QueueQuery, r: PageRequest, times: ControlTimes,
-                   dues: dict[RowKey, Deadline | None]) -> PageRead:
+    def _read_page(self, cache: Cache, r: PageRequest) -> PageRead:
+        times = self._times
+        if times is None or times.conn is not cache.db.conn or times.zone != r.zone:
+            times, self._dues = ControlTimes(cache.db.conn, r.zone), {}  # another connection after a failure
+            self._times = times
+        signature = times.signature
+        times.reload()
+        if times.signature != signature or len(self._dues) > DUES_KEPT:
+            self._dues = {}
+        query = QueueQuery(cache.db.conn, self._viewer)
         total = query.count(r.queue, r.filters, r.now)
         rows = query.page(r.queue, r.filters, r.now, sort=r.sort, descending=r.descending, offset=0, limit=r.limit)
         counts = {}
@@ -170,9 +136,9 @@ class QueueReader(QObject):
         shown = {}
         for row in rows[:DUE_ROWS]:
             key = row_key(row)
-            if key not in dues:
-                dues[key] = times.of_row(row)
-            shown[key] = dues[key]
+            if key not in self._dues:
+                self._dues[key] = times.of_row(row)
+            shown[key] = self._dues[key]
         return PageRead(r, total, rows, counts, shown, times.signature)
 
 

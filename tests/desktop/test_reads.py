@@ -58,7 +58,7 @@ def test_only_the_newest_read_of_a_kind_is_read_and_a_failure_is_reported(tmp_pa
     reports: dict[str, tuple[object, Exception | None]] = {}
     done = threading.Condition()
 
-    def report(request: str, result: object, exc: Exception | None) -> None:
+    def report(request: str, _kind: str, result: object, exc: Exception | None) -> None:
         with done:
             reports[request] = (result, exc)
             done.notify_all()
