@@ -57,6 +57,10 @@ class FormState(NamedTuple):
     text: str
 
 
+def _state_of(template: OrgTemplateOut) -> FormState:
+    return FormState(template.title, template.purpose, template.category_code, template.ground_code, template.text)
+
+
 class OrgTemplatesModel(RowsTableModel[OrgTemplateOut]):
     """The organisation's templates, retired ones last and greyed."""
 
@@ -214,8 +218,7 @@ class OrgTemplatesPage(QWidget):
         shown = next((t for t in self._all if t.id == self._editing), None) if self._editing else None
         if shown is None:
             return state if state.title.strip() or state.text.strip() else None
-        stored = FormState(shown.title, shown.purpose, shown.category_code, shown.ground_code, shown.text)
-        return None if state == stored else state
+        return None if state == _state_of(shown) else state
 
     def current_id(self) -> str:
         index = self.table.currentIndex()
@@ -230,11 +233,7 @@ class OrgTemplatesPage(QWidget):
         self._editing = template.id if template is not None else None
         self._base = template.version if template is not None else None
         self._kept = None
-        self.title.setText(template.title if template else "")
-        self.purpose.setCurrentIndex(max(0, self.purpose.findData(template.purpose if template else "answer")))
-        self.category.setCurrentIndex(max(0, self.category.findData(template.category_code if template else None)))
-        self.ground.setCurrentIndex(max(0, self.ground.findData(template.ground_code if template else None)))
-        self.text.setPlainText(template.text if template else "")
+        self._fill(_state_of(template) if template else FormState("", "answer", None, None, ""))
         self._enable()
 
     def _clicked(self, index: QModelIndex) -> None:
